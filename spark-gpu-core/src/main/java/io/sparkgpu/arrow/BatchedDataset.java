@@ -1,0 +1,51 @@
+package io.sparkgpu.arrow;
+
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+
+/**
+ * A DataFrame after batching: the cached RDD of {@link BatchRecord}s (one partition per training worker) and the
+ * statistics of its rows. Owns the cache; {@link #close} unpersists it.
+ */
+public final class BatchedDataset implements AutoCloseable {
+  private final JavaRDD<BatchRecord> records;
+  private final PartitionStatistics statistics;
+  private final List<PartitionStatistics> perPartition;
+
+  BatchedDataset(JavaRDD<BatchRecord> records, PartitionStatistics statistics,
+      List<PartitionStatistics> perPartition) {
+    this.records = records;
+    this.statistics = statistics;
+    this.perPartition = List.copyOf(perPartition);
+  }
+
+  public JavaRDD<BatchRecord> records() {
+    return records;
+  }
+
+  public PartitionStatistics statistics() {
+    return statistics;
+  }
+
+  public List<PartitionStatistics> perPartition() {
+    return perPartition;
+  }
+
+  public int numPartitions() {
+    return records.getNumPartitions();
+  }
+
+  /** Rows of the largest partition. */
+  public long maxPartitionRows() {
+    long max = 0;
+    for (PartitionStatistics p : perPartition) {
+      max = Math.max(max, p.rows());
+    }
+    return max;
+  }
+
+  @Override
+  public void close() {
+    records.unpersist(false);
+  }
+}

@@ -1,0 +1,185 @@
+package io.sparkgpu.arrow;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What one pass over the rows learns besides the batches: counts, weight sums, the feature width, per-feature
+ * weighted sums for mean and variance, and the labels seen. Gathered per partition while batching, merged on the
+ * driver. Mutable; not thread-safe.
+ */
+public final class PartitionStatistics implements Serializable {
+  private static final long serialVersionUID = 1L;
+  /** Beyond this many distinct class labels the per-class weights are no longer tracked. */
+  public static final int MAX_TRACKED_CLASSES = 100_000;
+
+  private final int partition;
+  private long rows;
+  private double weightSum;
+  private double weightSqSum;
+  private int numFeatures = -1;
+  private double[] featureSum = new double[0];
+  private double[] featureSqSum = new double[0];
+  private long nonZeros;
+  private boolean anySparse;
+  private double labelSum;
+  private double labelSqSum;
+  private double labelMin = Double.POSITIVE_INFINITY;
+  private double labelMax = Double.NEGATIVE_INFINITY;
+  private final TreeMap<Integer, Double> classWeights = new TreeMap<>();
+  private long batches;
+
+  public PartitionStatistics(int partition) {
+    this.partition = partition;
+  }
+
+  public int partition() {
+    return partition;
+  }
+
+  /** Fixes the feature width at the first row; the writer rejects rows of another width. */
+  void setNumFeatures(int d) {
+    numFeatures = d;
+    featureSum = new double[d];
+    featureSqSum = new double[d];
+  }
+
+  void addRow(double label, double weight, boolean sparse, LabelKind kind) {
+    rows++;
+    weightSum += weight;
+    weightSqSum += weight * weight;
+    anySparse |= sparse;
+    labelSum += weight * label;
+    labelSqSum += weight * label * label;
+    labelMin = Math.min(labelMin, label);
+    labelMax = Math.max(labelMax, label);
+    if (kind == LabelKind.CLASS_INDEX && classWeights.size() <= MAX_TRACKED_CLASSES) {
+      classWeights.merge((int) label, weight, Double::sum);
+    }
+  }
+
+  void addFeature(int j, double value, double weight) {
+    featureSum[j] += weight * value;
+    featureSqSum[j] += weight * value * value;
+    nonZeros++;
+  }
+
+  void addBatch() {
+    batches++;
+  }
+
+  /** Folds {@code other} into this one. Partitions with rows must agree on the feature width. */
+  public PartitionStatistics merge(PartitionStatistics other) {
+    if (other.rows == 0) {
+      return this;
+    }
+    if (rows == 0) {
+      numFeatures = other.numFeatures;
+      featureSum = other.featureSum.clone();
+      featureSqSum = other.featureSqSum.clone();
+    } else {
+      if (numFeatures != other.numFeatures) {
+        throw new IllegalArgumentException("Feature vectors differ in size between partitions: "
+            + numFeatures + " in one, " + other.numFeatures + " in partition " + other.partition
+            + "; every row's features must have the same size");
+      }
+      for (int j = 0; j < numFeatures; j++) {
+        featureSum[j] += other.featureSum[j];
+        featureSqSum[j] += other.featureSqSum[j];
+      }
+    }
+    rows += other.rows;
+    weightSum += other.weightSum;
+    weightSqSum += other.weightSqSum;
+    nonZeros += other.nonZeros;
+    anySparse |= other.anySparse;
+    labelSum += other.labelSum;
+    labelSqSum += other.labelSqSum;
+    labelMin = Math.min(labelMin, other.labelMin);
+    labelMax = Math.max(labelMax, other.labelMax);
+    for (Map.Entry<Integer, Double> e : other.classWeights.entrySet()) {
+      if (classWeights.size() <= MAX_TRACKED_CLASSES) {
+        classWeights.merge(e.getKey(), e.getValue(), Double::sum);
+      }
+    }
+    batches += other.batches;
+    return this;
+  }
+
+  public long rows() {
+    return rows;
+  }
+
+  public double weightSum() {
+    return weightSum;
+  }
+
+  public int numFeatures() {
+    return numFeatures;
+  }
+
+  public long nonZeros() {
+    return nonZeros;
+  }
+
+  public boolean anySparse() {
+    return anySparse;
+  }
+
+  public long batches() {
+    return batches;
+  }
+
+  public double labelMin() {
+    return labelMin;
+  }
+
+  public double labelMax() {
+    return labelMax;
+  }
+
+  /** Weight per class index seen (empty for real labels). */
+  public Map<Integer, Double> classWeights() {
+    return new TreeMap<>(classWeights);
+  }
+
+  /** Weighted means of the features. */
+  public double[] featureMeans() {
+    double[] mean = new double[featureSum.length];
+    for (int j = 0; j < mean.length; j++) {
+      mean[j] = weightSum > 0 ? featureSum[j] / weightSum : 0.0;
+    }
+    return mean;
+  }
+
+  /**
+   * Weighted standard deviations with MLlib's Summarizer correction (Σw - Σw²/Σw in the denominator, n - 1 for unit
+   * weights), so that standardisation scales exactly as MLlib's does.
+   */
+  public double[] featureStds() {
+    double[] std = new double[featureSum.length];
+    for (int j = 0; j < std.length; j++) {
+      std[j] = weightedStd(featureSum[j], featureSqSum[j]);
+    }
+    return std;
+  }
+
+  public double labelMean() {
+    return weightSum > 0 ? labelSum / weightSum : 0.0;
+  }
+
+  public double labelStd() {
+    return weightedStd(labelSum, labelSqSum);
+  }
+
+  private double weightedStd(double sum, double sqSum) {
+    double denominator = weightSum - weightSqSum / weightSum;
+    if (!(weightSum > 0) || !(denominator > 0)) {
+      return 0.0;
+    }
+    double mean = sum / weightSum;
+    double m2 = Math.max(0.0, sqSum - weightSum * mean * mean);
+    return Math.sqrt(m2 / denominator);
+  }
+}

@@ -1,0 +1,49 @@
+package io.sparkgpu.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs every partition's epoch in this thread, one after another, over trainers it owns and closes. The same
+ * arithmetic as a Spark fit without Spark: used by engine tests and the benchmark's in-process measurements.
+ */
+public final class LocalEpochRunner implements EpochRunner {
+  private final List<PartitionTrainer> trainers;
+
+  public LocalEpochRunner(List<PartitionTrainer> trainers) {
+    this.trainers = new ArrayList<>(trainers);
+  }
+
+  @Override
+  public List<PartitionUpdate> runEpoch(EpochInput input, String description) {
+    List<PartitionUpdate> updates = new ArrayList<>();
+    for (PartitionTrainer t : trainers) {
+      updates.add(t.trainEpoch(input));
+    }
+    return updates;
+  }
+
+  @Override
+  public String backendDescription() {
+    return trainers.isEmpty() ? "none" : trainers.get(0).data().backend().name();
+  }
+
+  @Override
+  public void close() {
+    RuntimeException first = null;
+    for (PartitionTrainer t : trainers) {
+      try {
+        t.close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.sparkgpu.train;
+
+import io.sparkgpu.backend.ComputeBackend;
+import io.sparkgpu.backend.CsrMatrix;
+import io.sparkgpu.backend.DenseMatrix;
+import io.sparkgpu.backend.OptimizerKind;
+import io.sparkgpu.backend.OptimizerStep;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Trains one resident partition for one epoch at a time. Owns the {@link ResidentPartition}, the work space and
+ * the parameter, gradient and state matrices on its backend, and closes them all; the backend belongs to the
+ * caller. Not thread-safe: one epoch at a time.
+ *
+ * <p>An epoch is a pure function of (config, input, data): mini-batches are contiguous ranges of the rows (shuffled
+ * once when made resident), visited in an order seeded by (seed, partition, epoch), so a retried task returns the
+ * same update.
+ */
+public final class PartitionTrainer implements AutoCloseable {
+  private final TrainingConfig config;
+  private final ResidentPartition data;
+  private final int partition;
+  private final int numPartitions;
+  private final ComputeBackend backend;
+  private final NetworkPass pass;
+  private final DenseMatrix params;
+  private final DenseMatrix grads;
+  private final DenseMatrix state;
+  private final DenseMatrix l2;
+  private final DenseMatrix l1;
+
+  public PartitionTrainer(TrainingConfig config, ResidentPartition data, int partition, int numPartitions) {
+    this.config = config;
+    this.data = data;
+    this.partition = partition;
+    this.numPartitions = numPartitions;
+    this.backend = data.backend();
+    int n = config.spec().numParams();
+    List<AutoCloseable> made = new ArrayList<>();
+    try {
+      int maxRows = 1;
+      for (ResidentPartition.Chunk c : data.chunks()) {
+        maxRows = Math.max(maxRows, Math.min(c.rows, config.batchSize()));
+      }
+      pass = add(made, new NetworkPass(backend, config.spec(), maxRows, config.scaling().shift(),
+          config.fitFirstBias()));
+      params = add(made, backend.allocate(1, n));
+      grads = add(made, backend.allocate(1, n));
+      state = add(made, backend.allocate(config.optimizer().stateSlots(), n));
+      l2 = add(made, backend.upload(config.l2(), 0, 1, n));
+      l1 = add(made, backend.upload(config.l1(), 0, 1, n));
+    } catch (RuntimeException | Error e) {
+      for (AutoCloseable r : made) {
+        try {
+          r.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static <T extends AutoCloseable> T add(List<AutoCloseable> made, T r) {
+    made.add(r);
+    return r;
+  }
+
+  public ResidentPartition data() {
+    return data;
+  }
+
+  /** A mini-batch: rows [start, start + count) of chunk {@code chunk}. */
+  private record MiniBatch(int chunk, int start, int count) {}
+
+  private List<MiniBatch> miniBatches() {
+    List<MiniBatch> list = new ArrayList<>();
+    int b = config.batchSize();
+    for (int c = 0; c < data.chunks().size(); c++) {
+      int rows = data.chunks().get(c).rows;
+      for (int start = 0; start < rows; start += b) {
+        list.add(new MiniBatch(c, start, Math.min(b, rows - start)));
+      }
+    }
+    return list;
+  }
+
+  /** Runs one epoch from {@code input} and returns this partition's update. */
+  public PartitionUpdate trainEpoch(EpochInput input) {
+    long t0 = System.nanoTime();
+    int n = config.spec().numParams();
+    if (input.params().length != n || input.state().length != n * config.optimizer().stateSlots()) {
+      throw new IllegalArgumentException("Dimensions mismatch: expecting " + n + " parameters and "
+          + n * config.optimizer().stateSlots() + " state values but got " + input.params().length + " and "
+          + input.state().length);
+    }
+    backend.write(input.params(), 0, params);
+    backend.write(input.state(), 0, state);
+    List<MiniBatch> batches = miniBatches();
+    shuffle(batches, new Random(SeedMixer.mix(config.seed(), partition, input.epoch())));
+    double lossSum = 0;
+    double lossWeight = 0;
+    long steps = 0;
+    for (int i = 0; i < batches.size(); i++) {
+      MiniBatch mb = batches.get(i);
+      ResidentPartition.Chunk c = data.chunks().get(mb.chunk());
+      double w = c.weightSum(mb.start(), mb.count());
+      if (!(w > 0)) {
+        continue; // a mini-batch of zero weight carries no gradient
+      }
+      DenseMatrix x = c.dense != null ? c.dense.rowRange(mb.start(), mb.count()) : null;
+      CsrMatrix s = c.sparse != null ? c.sparse.rowRange(mb.start(), mb.count()) : null;
+      double loss = pass.lossAndGradient(x, s, c.labels.rowRange(mb.start(), mb.count()),
+          c.weights.rowRange(mb.start(), mb.count()), (float) (1.0 / w), params, grads);
+      lossSum += loss;
+      lossWeight += w;
+      steps++;
+      double progress = (input.epoch() - 1 + (double) i / batches.size()) / config.epochs();
+      float lr = (float) (config.learningRate() * config.schedule().factor(progress));
+      OptimizerStep step = config.optimizer() == OptimizerKind.ADAM
+          ? OptimizerStep.adam(lr, input.stepsDone() + steps)
+          : OptimizerStep.sgd(lr, config.momentum());
+      backend.optimizerStep(step, params, grads, state, l2, l1);
+    }
+    float[] outParams = new float[n];
+    float[] outState = new float[input.state().length];
+    backend.read(params, outParams, 0);
+    backend.read(state, outState, 0);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    return new PartitionUpdate(partition, outParams, outState, data.weightSum(), lossSum, lossWeight, data.rows(),
+        steps, seconds);
+  }
+
+  private static <T> void shuffle(List<T> list, Random random) {
+    for (int i = list.size() - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      T t = list.get(i);
+      list.set(i, list.get(j));
+      list.set(j, t);
+    }
+  }
+
+  public int numPartitions() {
+    return numPartitions;
+  }
+
+  @Override
+  public void close() {
+    RuntimeException first = null;
+    for (AutoCloseable r : new AutoCloseable[] {pass, params, grads, state, l2, l1, data}) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = new IllegalStateException("Could not free partition " + partition + "'s trainer", e);
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}

@@ -1,0 +1,337 @@
+package io.sparkgpu.train;
+
+import io.sparkgpu.arrow.HostBatch;
+import io.sparkgpu.backend.ComputeBackend;
+import io.sparkgpu.backend.CsrMatrix;
+import io.sparkgpu.backend.DenseMatrix;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One partition's training rows held by a backend for the whole fit: features scaled as {@link InputScaling} says,
+ * labels transformed as the fit says, rows shuffled once (seeded by fit seed and partition), split into chunks that
+ * each fit one backend matrix. Owns its backend matrices and closes them; the backend itself belongs to the
+ * caller.
+ */
+public final class ResidentPartition implements AutoCloseable {
+
+  /** Rows of one chunk: contiguous on the backend, addressed by row-range views. */
+  public static final class Chunk {
+    public final int rows;
+    public final DenseMatrix dense;
+    public final CsrMatrix sparse;
+    public final DenseMatrix labels;
+    public final DenseMatrix weights;
+    /** weightPrefix[i] = Σ weights of rows before i (host copy, for mini-batch weight sums). */
+    final double[] weightPrefix;
+
+    Chunk(int rows, DenseMatrix dense, CsrMatrix sparse, DenseMatrix labels, DenseMatrix weights,
+        double[] weightPrefix) {
+      this.rows = rows;
+      this.dense = dense;
+      this.sparse = sparse;
+      this.labels = labels;
+      this.weights = weights;
+      this.weightPrefix = weightPrefix;
+    }
+
+    public double weightSum(int start, int count) {
+      return weightPrefix[start + count] - weightPrefix[start];
+    }
+  }
+
+  /** Largest chunk, in float elements (dense) or non-zeros (sparse): 256 MiB of values. */
+  static final long MAX_CHUNK_ELEMENTS = 64L << 20;
+
+  private final ComputeBackend backend;
+  private final List<Chunk> chunks;
+  private final ResidentLayout layout;
+  private final long rows;
+  private final double weightSum;
+  private final long bytes;
+
+  private ResidentPartition(ComputeBackend backend, List<Chunk> chunks, ResidentLayout layout, long rows,
+      double weightSum, long bytes) {
+    this.backend = backend;
+    this.chunks = Collections.unmodifiableList(chunks);
+    this.layout = layout;
+    this.rows = rows;
+    this.weightSum = weightSum;
+    this.bytes = bytes;
+  }
+
+  /**
+   * Builds the resident form of {@code batches} on {@code backend}. Host arrays of the batches are read, never
+   * modified; a chunk failing to upload closes what was uploaded before.
+   */
+  public static ResidentPartition build(ComputeBackend backend, List<HostBatch> batches, int numFeatures,
+      InputScaling scaling, double labelShift, double labelScale, long seed, int partition, long maxDenseBytes) {
+    long total = 0;
+    long nnz = 0;
+    boolean anySparse = false;
+    for (HostBatch b : batches) {
+      if (b.cols != numFeatures) {
+        throw new IllegalArgumentException("A batch has " + b.cols + " features, expected " + numFeatures);
+      }
+      total += b.rows;
+      anySparse |= b.isSparse();
+      nnz += b.isSparse() ? b.rowPtr[b.rows] : (long) b.rows * b.cols;
+    }
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("Partition " + partition + " has " + total
+          + " rows, more than one trainer takes; raise numWorkers");
+    }
+    ResidentLayout layout = ResidentLayout.choose(total, numFeatures, nnz, anySparse, maxDenseBytes);
+    int n = (int) total;
+    int[] batchStart = new int[batches.size() + 1];
+    for (int i = 0; i < batches.size(); i++) {
+      batchStart[i + 1] = batchStart[i] + batches.get(i).rows;
+    }
+    int[] order = permutation(n, new Random(SeedMixer.mix(seed, partition, -1)));
+    float[] scale = scaling.scale();
+
+    List<Chunk> chunks = new ArrayList<>();
+    long bytes = 0;
+    double weightSum = 0;
+    try {
+      int next = 0;
+      while (next < n) {
+        int count = chunkRows(batches, batchStart, order, next, numFeatures, layout);
+        Chunk c = gather(backend, batches, batchStart, order, next, count, numFeatures, layout, scale, labelShift,
+            labelScale);
+        chunks.add(c);
+        weightSum += c.weightPrefix[count];
+        bytes += 4L * count * 2 + (layout == ResidentLayout.DENSE ? 4L * count * numFeatures
+            : 8L * ((c.sparse.nonZeros())) + 4L * (count + 1));
+        next += count;
+      }
+    } catch (RuntimeException | Error e) {
+      for (Chunk c : chunks) {
+        closeChunk(c);
+      }
+      throw e;
+    }
+    return new ResidentPartition(backend, chunks, layout, total, weightSum, bytes);
+  }
+
+  private static int[] permutation(int n, Random random) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+
+  private static int locate(int[] batchStart, int row) {
+    int lo = 0;
+    int hi = batchStart.length - 2;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (batchStart[mid] <= row) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  private static int rowNonZeros(HostBatch b, int r) {
+    return b.isSparse() ? b.rowPtr[r + 1] - b.rowPtr[r] : b.cols;
+  }
+
+  /** How many rows from {@code next} on fit one chunk. */
+  private static int chunkRows(List<HostBatch> batches, int[] batchStart, int[] order, int next, int d,
+      ResidentLayout layout) {
+    int n = order.length;
+    if (layout == ResidentLayout.DENSE) {
+      long byElements = Math.max(1, MAX_CHUNK_ELEMENTS / d);
+      return (int) Math.min(n - next, byElements);
+    }
+    long elements = 0;
+    int count = 0;
+    while (next + count < n) {
+      int src = order[next + count];
+      int bi = locate(batchStart, src);
+      int rowNnz = rowNonZeros(batches.get(bi), src - batchStart[bi]);
+      if (count > 0 && elements + rowNnz > MAX_CHUNK_ELEMENTS) {
+        break;
+      }
+      elements += rowNnz;
+      count++;
+    }
+    return count;
+  }
+
+  private static Chunk gather(ComputeBackend backend, List<HostBatch> batches, int[] batchStart, int[] order,
+      int first, int count, int d, ResidentLayout layout, float[] scale, double labelShift, double labelScale) {
+    float[] labels = new float[count];
+    float[] weights = new float[count];
+    double[] prefix = new double[count + 1];
+    float[] dense = layout == ResidentLayout.DENSE ? new float[Math.multiplyExact(count, d)] : null;
+    int[] rowPtr = layout == ResidentLayout.SPARSE ? new int[count + 1] : null;
+    if (rowPtr != null) {
+      for (int i = 0; i < count; i++) {
+        int src = order[first + i];
+        int bi = locate(batchStart, src);
+        HostBatch b = batches.get(bi);
+        int r = src - batchStart[bi];
+        rowPtr[i + 1] = rowPtr[i] + countNonZeros(b, r);
+      }
+    }
+    int[] cols = rowPtr != null ? new int[rowPtr[count]] : null;
+    float[] vals = rowPtr != null ? new float[rowPtr[count]] : null;
+    for (int i = 0; i < count; i++) {
+      int src = order[first + i];
+      int bi = locate(batchStart, src);
+      HostBatch b = batches.get(bi);
+      int r = src - batchStart[bi];
+      labels[i] = (float) ((b.labels[r] - labelShift) * labelScale);
+      weights[i] = (float) b.weights[r];
+      prefix[i + 1] = prefix[i] + b.weights[r];
+      if (dense != null) {
+        int base = i * d;
+        if (b.isSparse()) {
+          for (int p = b.rowPtr[r]; p < b.rowPtr[r + 1]; p++) {
+            int j = b.colIndices[p];
+            dense[base + j] = b.values[p] * scale[j];
+          }
+        } else {
+          int srcBase = r * d;
+          for (int j = 0; j < d; j++) {
+            dense[base + j] = b.dense[srcBase + j] * scale[j];
+          }
+        }
+      } else {
+        int p = rowPtr[i];
+        if (b.isSparse()) {
+          for (int q = b.rowPtr[r]; q < b.rowPtr[r + 1]; q++) {
+            if (b.values[q] != 0f) {
+              cols[p] = b.colIndices[q];
+              vals[p] = b.values[q] * scale[b.colIndices[q]];
+              p++;
+            }
+          }
+        } else {
+          int srcBase = r * d;
+          for (int j = 0; j < d; j++) {
+            float v = b.dense[srcBase + j];
+            if (v != 0f) {
+              cols[p] = j;
+              vals[p] = v * scale[j];
+              p++;
+            }
+          }
+        }
+      }
+    }
+    DenseMatrix x = null;
+    CsrMatrix s = null;
+    DenseMatrix y = null;
+    try {
+      if (dense != null) {
+        x = backend.uploadOwned(dense, count, d);
+      } else {
+        s = backend.uploadCsrOwned(count, d, rowPtr, cols, vals);
+      }
+      y = backend.uploadOwned(labels, count, 1);
+      DenseMatrix w = backend.uploadOwned(weights, count, 1);
+      return new Chunk(count, x, s, y, w, prefix);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(x, s, y);
+      throw e;
+    }
+  }
+
+  private static int countNonZeros(HostBatch b, int r) {
+    if (b.isSparse()) {
+      int c = 0;
+      for (int q = b.rowPtr[r]; q < b.rowPtr[r + 1]; q++) {
+        if (b.values[q] != 0f) {
+          c++;
+        }
+      }
+      return c;
+    }
+    int c = 0;
+    for (int j = 0, base = r * b.cols; j < b.cols; j++) {
+      if (b.dense[base + j] != 0f) {
+        c++;
+      }
+    }
+    return c;
+  }
+
+  private static void closeQuietly(AutoCloseable... resources) {
+    for (AutoCloseable r : resources) {
+      if (r != null) {
+        try {
+          r.close();
+        } catch (Exception ignored) {
+          // Already failing; the first error is the one reported.
+        }
+      }
+    }
+  }
+
+  private static void closeChunk(Chunk c) {
+    closeQuietly(c.dense, c.sparse, c.labels, c.weights);
+  }
+
+  public ComputeBackend backend() {
+    return backend;
+  }
+
+  public List<Chunk> chunks() {
+    return chunks;
+  }
+
+  public ResidentLayout layout() {
+    return layout;
+  }
+
+  public long rows() {
+    return rows;
+  }
+
+  public double weightSum() {
+    return weightSum;
+  }
+
+  /** Backend bytes held by the data (features, labels, weights). */
+  public long bytes() {
+    return bytes;
+  }
+
+  @Override
+  public void close() {
+    RuntimeException first = null;
+    for (Chunk c : chunks) {
+      for (AutoCloseable r : new AutoCloseable[] {c.dense, c.sparse, c.labels, c.weights}) {
+        if (r == null) {
+          continue;
+        }
+        try {
+          r.close();
+        } catch (Exception e) {
+          if (first == null) {
+            first = new IllegalStateException("Could not free resident partition memory", e);
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.sparkgpu.train;
+
+import io.sparkgpu.arrow.ArrowAllocators;
+import io.sparkgpu.arrow.ArrowBatchCodec;
+import io.sparkgpu.arrow.BatchRecord;
+import io.sparkgpu.arrow.BatchedDataset;
+import io.sparkgpu.arrow.HostBatch;
+import io.sparkgpu.backend.BackendSelector;
+import io.sparkgpu.backend.DeviceSetting;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * Runs epochs as Spark jobs over the cached Arrow batches: the driver broadcasts the epoch's input, each task trains
+ * its partition (resident in the executor's {@link ResidentDataCache} from the first epoch on) and returns a
+ * {@link PartitionUpdate}; the broadcast is destroyed after the job. Owns the fit's config broadcast and, through
+ * {@link #close}, the release of the resident partitions.
+ */
+public final class SparkEpochRunner implements EpochRunner {
+  private final JavaSparkContext sc;
+  private final BatchedDataset data;
+  private final String fitId;
+  private final Broadcast<TrainingConfig> config;
+  private final DeviceSetting device;
+
+  public SparkEpochRunner(JavaSparkContext sc, BatchedDataset data, TrainingConfig config, String fitId,
+      DeviceSetting device) {
+    this.sc = sc;
+    this.data = data;
+    this.fitId = fitId;
+    this.device = device;
+    this.config = sc.broadcast(config);
+  }
+
+  @Override
+  public List<PartitionUpdate> runEpoch(EpochInput input, String description) {
+    Broadcast<EpochInput> in = sc.broadcast(input);
+    try {
+      sc.setJobDescription(description);
+      return data.records()
+          .mapPartitionsWithIndex(new EpochTask(fitId, config, in, device, data.statistics().numFeatures(),
+              data.numPartitions()), true)
+          .collect();
+    } finally {
+      sc.setJobDescription(null);
+      in.destroy();
+    }
+  }
+
+  @Override
+  public String backendDescription() {
+    return device == DeviceSetting.CPU ? "cpu" : "device=" + device.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  @Override
+  public void close() {
+    ResidentDataCache.global().releaseFit(fitId); // local mode: executors share this JVM
+    try {
+      sc.setJobDescription("spark-gpu release resident partitions of " + fitId);
+      String id = fitId; // a local, so that the closure does not capture this runner
+      data.records().foreachPartition(it -> ResidentDataCache.global().releaseFit(id));
+    } finally {
+      sc.setJobDescription(null);
+      config.destroy();
+    }
+  }
+
+  /** One partition's epoch; runs on executors. */
+  static final class EpochTask implements Function2<Integer, Iterator<BatchRecord>, Iterator<PartitionUpdate>> {
+    private static final long serialVersionUID = 1L;
+    private final String fitId;
+    private final Broadcast<TrainingConfig> config;
+    private final Broadcast<EpochInput> input;
+    private final DeviceSetting device;
+    private final int numFeatures;
+    private final int numPartitions;
+
+    EpochTask(String fitId, Broadcast<TrainingConfig> config, Broadcast<EpochInput> input, DeviceSetting device,
+        int numFeatures, int numPartitions) {
+      this.fitId = fitId;
+      this.config = config;
+      this.input = input;
+      this.device = device;
+      this.numFeatures = numFeatures;
+      this.numPartitions = numPartitions;
+    }
+
+    @Override
+    public Iterator<PartitionUpdate> call(Integer partition, Iterator<BatchRecord> records) {
+      TrainingConfig cfg = config.value();
+      try (ResidentDataCache.Lease lease = ResidentDataCache.global().acquire(fitId, partition,
+          () -> build(cfg, partition, records))) {
+        return Collections.singletonList(lease.trainer().trainEpoch(input.value())).iterator();
+      }
+    }
+
+    private PartitionTrainer build(TrainingConfig cfg, int partition, Iterator<BatchRecord> records) {
+      List<HostBatch> batches = new ArrayList<>();
+      try (BufferAllocator allocator = ArrowAllocators.child("sparkgpu-resident-" + fitId + "-p" + partition,
+          Long.MAX_VALUE)) {
+        while (records.hasNext()) {
+          BatchRecord r = records.next();
+          if (r.isBatch()) {
+            batches.add(ArrowBatchCodec.decode(r.arrowBatch(), allocator));
+          }
+        }
+      }
+      BackendSelector.Selection backend = BackendSelector.forTask(device);
+      ResidentPartition data = ResidentPartition.build(backend.backend(), batches, numFeatures, cfg.scaling(),
+          cfg.labelShift(), cfg.labelScale(), cfg.seed(), partition, cfg.maxDenseBytes());
+      return new PartitionTrainer(cfg, data, partition, numPartitions);
+    }
+  }
+}

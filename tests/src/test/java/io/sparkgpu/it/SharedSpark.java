@@ -1,0 +1,30 @@
+package io.sparkgpu.it;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One local[2] SparkSession for every test class in this JVM (starting one costs seconds): the UI off, one attempt
+ * per stage so that a failing task fails the test at once, and few shuffle partitions for small data.
+ */
+public final class SharedSpark {
+  private static SparkSession session;
+
+  private SharedSpark() {}
+
+  public static synchronized SparkSession get() {
+    if (session == null) {
+      session = SparkSession.builder()
+          .master("local[2]")
+          .appName("spark-gpu-tests")
+          .config("spark.ui.enabled", "false")
+          .config("spark.sql.shuffle.partitions", "4")
+          .config("spark.stage.maxConsecutiveAttempts", "1")
+          .config("spark.task.maxFailures", "1")
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.sql.adaptive.enabled", "false")
+          .getOrCreate();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
+    }
+    return session;
+  }
+}
