@@ -8,15 +8,36 @@ import org.apache.spark.api.java.JavaRDD;
  * statistics of its rows. Owns the cache; {@link #close} unpersists it.
  */
 public final class BatchedDataset implements AutoCloseable {
+  private final JavaRDD<BatchRecord> cached;
   private final JavaRDD<BatchRecord> records;
   private final PartitionStatistics statistics;
   private final List<PartitionStatistics> perPartition;
 
   BatchedDataset(JavaRDD<BatchRecord> records, PartitionStatistics statistics,
       List<PartitionStatistics> perPartition) {
+    this(records, records, statistics, perPartition);
+  }
+
+  private BatchedDataset(JavaRDD<BatchRecord> cached, JavaRDD<BatchRecord> records, PartitionStatistics statistics,
+      List<PartitionStatistics> perPartition) {
+    this.cached = cached;
     this.records = records;
     this.statistics = statistics;
     this.perPartition = List.copyOf(perPartition);
+  }
+
+  /**
+   * The same batches in {@code n} partitions, without a shuffle (the cached partitions are grouped, lazily: a
+   * resident partition does not read them again). The result shares this one's cache; closing either unpersists
+   * it. Per-partition statistics of a grouping are not known, so the result reports one partition holding every
+   * row as its largest (an upper bound).
+   */
+  public BatchedDataset coalesce(int n) {
+    if (n >= numPartitions()) {
+      return this;
+    }
+    PartitionStatistics all = new PartitionStatistics(0).merge(statistics);
+    return new BatchedDataset(cached, records.coalesce(n), statistics, List.of(all));
   }
 
   public JavaRDD<BatchRecord> records() {
@@ -46,6 +67,6 @@ public final class BatchedDataset implements AutoCloseable {
 
   @Override
   public void close() {
-    records.unpersist(false);
+    cached.unpersist(false);
   }
 }

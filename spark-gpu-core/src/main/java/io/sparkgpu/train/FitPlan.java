@@ -72,7 +72,7 @@ public record FitPlan(TrainingConfig config, float[] initialParams) {
     double lr = s.learningRate() * (s.scaleLearningRateWithWorkers() ? numPartitions : 1);
     TrainingConfig config = new TrainingConfig(spec, scaling, labelShift, labelScale, s.optimizer(), (float) lr,
         (float) s.momentum(), s.batchSize(), s.epochs(), s.schedule(), s.seed(), l2, l1, s.maxDenseBytes(),
-        s.fitIntercept());
+        s.fitIntercept(), s.minStepsPerEpoch());
     return new FitPlan(config, init);
   }
 

@@ -16,7 +16,8 @@ import java.util.Random;
  *
  * <p>An epoch is a pure function of (config, input, data): mini-batches are contiguous ranges of the rows (shuffled
  * once when made resident), visited in an order seeded by (seed, partition, epoch), so a retried task returns the
- * same update.
+ * same update. A partition with fewer mini-batches than {@code minStepsPerEpoch} passes over them several times
+ * (each pass in a new order) so that small data still gets enough steps.
  */
 public final class PartitionTrainer implements AutoCloseable {
   private final TrainingConfig config;
@@ -98,8 +99,15 @@ public final class PartitionTrainer implements AutoCloseable {
     }
     backend.write(input.params(), 0, params);
     backend.write(input.state(), 0, state);
-    List<MiniBatch> batches = miniBatches();
-    shuffle(batches, new Random(SeedMixer.mix(config.seed(), partition, input.epoch())));
+    List<MiniBatch> onePass = miniBatches();
+    Random random = new Random(SeedMixer.mix(config.seed(), partition, input.epoch()));
+    List<MiniBatch> batches = new ArrayList<>();
+    int passes = onePass.isEmpty() ? 0
+        : Math.max(1, (config.minStepsPerEpoch() + onePass.size() - 1) / onePass.size());
+    for (int p = 0; p < passes; p++) {
+      shuffle(onePass, random);
+      batches.addAll(onePass);
+    }
     double lossSum = 0;
     double lossWeight = 0;
     long steps = 0;

@@ -21,11 +21,13 @@ import java.io.Serializable;
  * @param l1 per-parameter L1 coefficient: the objective has Σ l1_i·|w_i|
  * @param maxDenseBytes budget for densifying sparse data (see {@link ResidentLayout#choose})
  * @param fitFirstBias whether the first layer's bias is trained (false: it stays at its initial value)
+ * @param minStepsPerEpoch a partition with fewer mini-batches than this passes over its rows several times per
+ *     epoch, so that small data still gets enough optimizer steps
  */
 public record TrainingConfig(NetworkSpec spec, InputScaling scaling, double labelShift, double labelScale,
     OptimizerKind optimizer, float learningRate, float momentum, int batchSize, int epochs,
     LearningRateSchedule schedule, long seed, float[] l2, float[] l1, long maxDenseBytes,
-    boolean fitFirstBias) implements Serializable {
+    boolean fitFirstBias, int minStepsPerEpoch) implements Serializable {
 
   public TrainingConfig {
     int n = spec.numParams();
@@ -37,8 +39,9 @@ public record TrainingConfig(NetworkSpec spec, InputScaling scaling, double labe
       throw new IllegalArgumentException("Scaling for " + scaling.features() + " features, network takes "
           + spec.inputs());
     }
-    if (batchSize < 1 || epochs < 1) {
-      throw new IllegalArgumentException("batchSize and epochs must be positive: " + batchSize + ", " + epochs);
+    if (batchSize < 1 || epochs < 1 || minStepsPerEpoch < 1) {
+      throw new IllegalArgumentException("batchSize, epochs and minStepsPerEpoch must be positive: " + batchSize
+          + ", " + epochs + ", " + minStepsPerEpoch);
     }
   }
 

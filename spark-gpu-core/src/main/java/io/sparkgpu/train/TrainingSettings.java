@@ -19,8 +19,10 @@ import java.io.Serializable;
  * @param standardization penalise coefficients of standardised features (true) or of raw ones (false)
  * @param fitIntercept train an intercept
  * @param maxDenseBytes budget for densifying sparse data per partition
+ * @param minStepsPerEpoch optimizer steps each partition takes at least per epoch (small partitions repeat passes)
  */
 public record TrainingSettings(OptimizerKind optimizer, double learningRate, boolean scaleLearningRateWithWorkers,
     double momentum, int batchSize, int epochs, LearningRateSchedule schedule, long seed, double regParam,
-    double elasticNetParam, boolean standardization, boolean fitIntercept, long maxDenseBytes)
+    double elasticNetParam, boolean standardization, boolean fitIntercept, long maxDenseBytes,
+    int minStepsPerEpoch)
     implements Serializable {}

@@ -112,6 +112,11 @@ public class LogisticRegression
     return this;
   }
 
+  public LogisticRegression setMinStepsPerEpoch(int value) {
+    set(minStepsPerEpoch(), value);
+    return this;
+  }
+
   public LogisticRegression setOptimizer(String value) {
     set(optimizer(), value.toLowerCase(Locale.ROOT));
     return this;

@@ -67,9 +67,20 @@ public final class LinearModelFitter {
     int workers = params.getNumWorkers() > 0 ? params.getNumWorkers() : sc.defaultParallelism();
     LabelKind labelKind = family == Family.REGRESSION ? LabelKind.REAL : LabelKind.CLASS_INDEX;
     FeatureColumns features = features(params, featuresCol);
-    try (BatchedDataset data = DatasetBatcher.batch(dataset, features, labelCol, params.weightColOrNull(), labelKind,
-        params.getMaxBatchBytes(), workers)) {
-      PartitionStatistics stats = data.statistics();
+    try (BatchedDataset batched = DatasetBatcher.batch(dataset, features, labelCol, params.weightColOrNull(),
+        labelKind, params.getMaxBatchBytes(), workers)) {
+      PartitionStatistics stats = batched.statistics();
+      BatchedDataset data = batched;
+      if (params.getNumWorkers() == 0) {
+        int useful = usefulWorkers(stats.rows(), params.getBatchSize(), params.getMinStepsPerEpoch(), workers);
+        if (useful < batched.numPartitions()) {
+          LOG.info("{}: {} rows give each of {} workers fewer than {} rows (batchSize {} x minStepsPerEpoch {}); "
+              + "training on {} partition(s) instead (set numWorkers to choose)", name, stats.rows(), workers,
+              (long) params.getBatchSize() * params.getMinStepsPerEpoch(), params.getBatchSize(),
+              params.getMinStepsPerEpoch(), useful);
+          data = batched.coalesce(useful);
+        }
+      }
       if (stats.rows() == 0) {
         throw new IllegalArgumentException(name + " needs at least one row but the input DataFrame is empty");
       }
@@ -103,6 +114,17 @@ public final class LinearModelFitter {
     }
   }
 
+  /**
+   * How many workers small data should use when numWorkers is left at 0: each worker should hold at least one
+   * epoch's worth of distinct mini-batches (batchSize x minStepsPerEpoch rows); averaging workers that each revisit
+   * a few rows many times only adds drift. Between 1 and {@code available}.
+   */
+  public static int usefulWorkers(long rows, int batchSize, int minStepsPerEpoch, int available) {
+    long perWorker = Math.max(1L, (long) batchSize * minStepsPerEpoch);
+    long useful = rows / perWorker;
+    return (int) Math.max(1, Math.min(available, useful));
+  }
+
   static FitPlan.LinearKind resolveFamily(Family family, int numClasses, PartitionStatistics stats,
       String labelCol) {
     Map<Integer, Double> classes = stats.classWeights();
@@ -125,11 +147,12 @@ public final class LinearModelFitter {
     double momentum = opt.equals("momentum") ? 0.9 : 0.0;
     // SGD's step grows with the number of workers (their averaged steps act like one larger batch) unless each
     // worker takes a single full-batch step per epoch, where averaging already gives the full-batch step.
-    boolean scale = kind == OptimizerKind.SGD && maxPartitionRows > params.getBatchSize();
+    boolean oneStep = maxPartitionRows <= params.getBatchSize() && params.getMinStepsPerEpoch() == 1;
+    boolean scale = kind == OptimizerKind.SGD && !oneStep;
     return new TrainingSettings(kind, params.getLearningRate(), scale, momentum, params.getBatchSize(),
         params.getMaxIter(), LearningRateSchedule.fromName(params.getLearningRateSchedule()), params.getSeed(),
         params.getRegParam(), params.getElasticNetParam(), params.getStandardization(), params.getFitIntercept(),
-        MAX_DENSE_BYTES);
+        MAX_DENSE_BYTES, params.getMinStepsPerEpoch());
   }
 
   /** MLlib's answer for a constant label: coefficients 0 and the label as intercept. */

@@ -125,6 +125,17 @@ public interface TrainerParams extends HasParamRegistry {
     return (Double) value(learningRate());
   }
 
+  default IntParam minStepsPerEpoch() {
+    return paramRegistry().param("minStepsPerEpoch", owner -> new IntParam(owner, "minStepsPerEpoch",
+        "optimizer steps each worker takes at least per epoch, >= 1: a partition with fewer mini-batches passes "
+            + "over its rows several times, so that small data sets converge in few epochs. 1 means exactly one "
+            + "pass. Default is 64.", Validators.atLeast(1)), 64);
+  }
+
+  default int getMinStepsPerEpoch() {
+    return (Integer) value(minStepsPerEpoch());
+  }
+
   default Param<String> optimizer() {
     return paramRegistry().param("optimizer", owner -> new Param<String>(owner, "optimizer",
         "update rule: sgd, momentum (SGD with momentum 0.9) or adam. Default is adam.",

@@ -113,6 +113,11 @@ public class LinearRegression extends Regressor<Vector, LinearRegression, Linear
     return this;
   }
 
+  public LinearRegression setMinStepsPerEpoch(int value) {
+    set(minStepsPerEpoch(), value);
+    return this;
+  }
+
   public LinearRegression setOptimizer(String value) {
     set(optimizer(), value.toLowerCase(Locale.ROOT));
     return this;
