@@ -19,7 +19,8 @@ public final class TrainingLoop {
    * Trains from {@code initialParams} for at most {@code config.epochs()} epochs.
    *
    * @param name the estimator's name for job descriptions and logs, e.g. "LogisticRegression"
-   * @param tol relative change of the objective below which training stops (0 runs every epoch)
+   * @param tol relative change of the objective, |previous - current| / |current|, at or below which training
+   *     stops (0 runs every epoch)
    */
   public static TrainingResult fit(String name, TrainingConfig config, float[] initialParams, EpochRunner runner,
       double tol) {
@@ -61,7 +62,9 @@ public final class TrainingLoop {
       int e = history.size();
       if (tol > 0 && e >= 2) {
         double prev = history.get(e - 2);
-        if (Math.abs(prev - objective) <= tol * Math.max(1.0, Math.abs(objective))) {
+        // Relative, as MLlib's: an absolute test stops too early when the objective is small (a well-fitted
+        // regression), while the step size is still large.
+        if (Math.abs(prev - objective) <= tol * Math.abs(objective)) {
           converged = true;
           LOG.info("{} converged after epoch {}: objective changed by {} (tol {})", name, epoch,
               Math.abs(prev - objective), tol);

@@ -25,7 +25,7 @@ public interface TrainerParams extends HasParamRegistry {
 
   default DoubleParam tol() {
     return paramRegistry().param("tol", owner -> new DoubleParam(owner, "tol",
-        "stop when the epoch objective changes by less than tol (relative to max(1, |objective|)), >= 0. "
+        "stop when the epoch objective changes by at most tol relative to its value, >= 0. "
             + "Default is 1e-6.", Validators.atLeast(0)), 1e-6);
   }
 
@@ -108,7 +108,7 @@ public interface TrainerParams extends HasParamRegistry {
 
   default IntParam batchSize() {
     return paramRegistry().param("batchSize", owner -> new IntParam(owner, "batchSize",
-        "rows per mini-batch on each worker, >= 1. Default is 256.", Validators.atLeast(1)), 256);
+        "rows per mini-batch on each worker, >= 1. Default is 1024.", Validators.atLeast(1)), 1024);
   }
 
   default int getBatchSize() {
