@@ -129,22 +129,26 @@ public final class DatasetBatcher {
           all.rows(), all.numFeatures(), all.batches(), perPartition.size(), all.nonZeros(),
           all.anySparse() ? "sparse input" : "dense input");
       return new BatchedDataset(records, all, perPartition);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Scala throws the checked SparkException without declaring it
       records.unpersist(false);
-      throw unwrap(e);
+      throw DatasetBatcher.<RuntimeException>unwrap(e);
     }
   }
 
-  /** Spark wraps task failures in SparkException; surface our own IllegalArgumentException message when present. */
-  private static RuntimeException unwrap(RuntimeException e) {
+  /**
+   * Spark wraps a task's failure in a SparkException; a bad-input IllegalArgumentException raised while batching is
+   * rethrown as such (its message names the column, row and setting), anything else unchanged.
+   */
+  @SuppressWarnings("unchecked")
+  private static <T extends Exception> RuntimeException unwrap(Exception e) throws T {
     Throwable t = e;
     while (t != null) {
       if (t instanceof IllegalArgumentException) {
-        return new IllegalArgumentException(t.getMessage(), e);
+        throw new IllegalArgumentException(t.getMessage(), e);
       }
       t = t.getCause();
     }
-    return e;
+    throw (T) e;
   }
 
   /** Encodes one partition's rows; runs on executors. */
