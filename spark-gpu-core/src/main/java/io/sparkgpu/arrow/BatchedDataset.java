@@ -5,25 +5,32 @@ import org.apache.spark.api.java.JavaRDD;
 
 /**
  * A DataFrame after batching: the cached RDD of {@link BatchRecord}s (one partition per training worker) and the
- * statistics of its rows. Owns the cache; {@link #close} unpersists it.
+ * statistics of its training rows (and of its validation rows, kept apart). Owns the cache; {@link #close} unpersists it.
  */
 public final class BatchedDataset implements AutoCloseable {
   private final JavaRDD<BatchRecord> cached;
   private final JavaRDD<BatchRecord> records;
   private final PartitionStatistics statistics;
   private final List<PartitionStatistics> perPartition;
+  private final PartitionStatistics validation;
 
   BatchedDataset(JavaRDD<BatchRecord> records, PartitionStatistics statistics,
-      List<PartitionStatistics> perPartition) {
-    this(records, records, statistics, perPartition);
+      List<PartitionStatistics> perPartition, PartitionStatistics validation) {
+    this(records, records, statistics, perPartition, validation);
   }
 
   private BatchedDataset(JavaRDD<BatchRecord> cached, JavaRDD<BatchRecord> records, PartitionStatistics statistics,
-      List<PartitionStatistics> perPartition) {
+      List<PartitionStatistics> perPartition, PartitionStatistics validation) {
     this.cached = cached;
     this.records = records;
     this.statistics = statistics;
     this.perPartition = List.copyOf(perPartition);
+    this.validation = validation;
+  }
+
+  /** Statistics of the held-out validation rows (no rows when there is no validation indicator). */
+  public PartitionStatistics validationStatistics() {
+    return validation;
   }
 
   /**
@@ -37,7 +44,7 @@ public final class BatchedDataset implements AutoCloseable {
       return this;
     }
     PartitionStatistics all = new PartitionStatistics(0).merge(statistics);
-    return new BatchedDataset(cached, records.coalesce(n), statistics, List.of(all));
+    return new BatchedDataset(cached, records.coalesce(n), statistics, List.of(all), validation);
   }
 
   public JavaRDD<BatchRecord> records() {

@@ -40,6 +40,19 @@ public final class DatasetBatcher {
    * IllegalArgumentException naming the column, its type, what is expected and the Param to change.
    */
   public static void checkSchema(StructType schema, FeatureColumns features, String labelCol, String weightCol) {
+    checkSchema(schema, features, labelCol, weightCol, null);
+  }
+
+  /** As above, and the validation indicator column, when given, must be boolean. */
+  public static void checkSchema(StructType schema, FeatureColumns features, String labelCol, String weightCol,
+      String validationCol) {
+    if (validationCol != null && !validationCol.isEmpty()) {
+      DataType vt = field(schema, validationCol, "validationIndicatorCol").dataType();
+      if (!(vt instanceof org.apache.spark.sql.types.BooleanType)) {
+        throw new IllegalArgumentException("Column '" + validationCol + "' (validationIndicatorCol) must be boolean "
+            + "but was actually " + vt.simpleString() + "; flag held-out rows with true");
+      }
+    }
     if (features.isSingleColumn()) {
       DataType t = field(schema, features.vectorOrArrayColumn(), "featuresCol").dataType();
       boolean ok = t instanceof VectorUDT
@@ -89,8 +102,18 @@ public final class DatasetBatcher {
    */
   public static BatchedDataset batch(Dataset<?> dataset, FeatureColumns features, String labelCol, String weightCol,
       LabelKind kind, long maxBatchBytes, int numPartitions) {
-    checkSchema(dataset.schema(), features, labelCol, weightCol);
+    return batch(dataset, features, labelCol, weightCol, null, kind, maxBatchBytes, numPartitions);
+  }
+
+  /**
+   * As above; rows whose {@code validationCol} is true are batched apart as validation rows (their statistics do
+   * not enter the training statistics).
+   */
+  public static BatchedDataset batch(Dataset<?> dataset, FeatureColumns features, String labelCol, String weightCol,
+      String validationCol, LabelKind kind, long maxBatchBytes, int numPartitions) {
+    checkSchema(dataset.schema(), features, labelCol, weightCol, validationCol);
     boolean weighted = weightCol != null && !weightCol.isEmpty();
+    boolean validating = validationCol != null && !validationCol.isEmpty();
     Column featureExpr;
     if (features.isSingleColumn()) {
       Column c = functions.col(features.vectorOrArrayColumn());
@@ -105,7 +128,8 @@ public final class DatasetBatcher {
     }
     Dataset<Row> selected = dataset.select(featureExpr.as("features"),
         functions.col(labelCol).cast(DataTypes.DoubleType).as("label"),
-        (weighted ? functions.col(weightCol).cast(DataTypes.DoubleType) : functions.lit(1.0)).as("weight"));
+        (weighted ? functions.col(weightCol).cast(DataTypes.DoubleType) : functions.lit(1.0)).as("weight"),
+        (validating ? functions.col(validationCol) : functions.lit(false)).as("validation"));
     int current = selected.rdd().getNumPartitions();
     if (numPartitions > 0 && current != numPartitions) {
       LOG.info("Repartitioning the training data from {} to {} partitions (numWorkers)", current, numPartitions);
@@ -119,16 +143,26 @@ public final class DatasetBatcher {
     records.persist(StorageLevel.MEMORY_AND_DISK_SER());
     try {
       records.setName("spark-gpu Arrow batches of " + features.describe());
-      List<PartitionStatistics> perPartition = records.filter(r -> !r.isBatch()).map(BatchRecord::statistics)
-          .collect();
+      List<BatchRecord> statsRecords = records.filter(r -> !r.isBatch()).collect();
+      List<PartitionStatistics> perPartition = new ArrayList<>();
       PartitionStatistics all = new PartitionStatistics(-1);
-      for (PartitionStatistics p : perPartition) {
-        all.merge(p);
+      PartitionStatistics held = new PartitionStatistics(-1);
+      for (BatchRecord r : statsRecords) {
+        if (r.isValidation()) {
+          held.merge(r.statistics());
+        } else {
+          perPartition.add(r.statistics());
+          all.merge(r.statistics());
+        }
       }
-      LOG.info("Batched {} rows x {} features into {} Arrow batches over {} partitions ({} non-zeros, {})",
-          all.rows(), all.numFeatures(), all.batches(), perPartition.size(), all.nonZeros(),
-          all.anySparse() ? "sparse input" : "dense input");
-      return new BatchedDataset(records, all, perPartition);
+      if (held.rows() > 0 && all.rows() > 0 && held.numFeatures() != all.numFeatures()) {
+        throw new IllegalArgumentException("Column '" + features.describe() + "': validation rows have "
+            + held.numFeatures() + " features but training rows have " + all.numFeatures());
+      }
+      LOG.info("Batched {} training rows x {} features into {} Arrow batches over {} partitions ({} non-zeros, {}); "
+          + "{} validation rows", all.rows(), all.numFeatures(), all.batches(), perPartition.size(), all.nonZeros(),
+          all.anySparse() ? "sparse input" : "dense input", held.rows());
+      return new BatchedDataset(records, all, perPartition, held);
     } catch (Exception e) { // Scala throws the checked SparkException without declaring it
       records.unpersist(false);
       throw DatasetBatcher.<RuntimeException>unwrap(e);
@@ -171,9 +205,11 @@ public final class DatasetBatcher {
         ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> allocator.close());
       }
       ArrowBatchWriter writer = new ArrowBatchWriter(allocator, options, partition);
+      ArrowBatchWriter heldOut = new ArrowBatchWriter(allocator, options, partition);
       return new Iterator<BatchRecord>() {
         private BatchRecord next;
         private boolean done;
+        private int tail; // records still to emit after the input ends: flushes and statistics
 
         @Override
         public boolean hasNext() {
@@ -195,20 +231,32 @@ public final class DatasetBatcher {
 
         private BatchRecord advance() {
           while (rows.hasNext()) {
-            append(writer, rows.next());
-            if (writer.isFull()) {
-              return BatchRecord.batch(writer.flush());
+            InternalRow row = rows.next();
+            boolean validation = row.getBoolean(3);
+            ArrowBatchWriter w = validation ? heldOut : writer;
+            append(w, row);
+            if (w.isFull()) {
+              return BatchRecord.batch(w.flush(), validation);
             }
           }
-          byte[] last = writer.flush();
-          if (last != null) {
-            return BatchRecord.batch(last);
+          switch (tail++) {
+            case 0: {
+              byte[] last = writer.flush();
+              return last != null ? BatchRecord.batch(last, false) : advance();
+            }
+            case 1: {
+              byte[] last = heldOut.flush();
+              return last != null ? BatchRecord.batch(last, true) : advance();
+            }
+            case 2:
+              return BatchRecord.statistics(heldOut.statistics(), true);
+            default:
+              done = true;
+              if (ctx == null) {
+                allocator.close();
+              }
+              return BatchRecord.statistics(writer.statistics(), false);
           }
-          done = true;
-          if (ctx == null) {
-            allocator.close();
-          }
-          return BatchRecord.statistics(writer.statistics());
         }
       };
     }
@@ -223,6 +271,11 @@ public final class DatasetBatcher {
         throw new IllegalArgumentException("Column '" + options.labelColumn() + "' is null in row "
             + writer.statistics().rows() + " of partition " + writer.statistics().partition()
             + "; drop rows with null labels");
+      }
+      if (row.isNullAt(3)) {
+        throw new IllegalArgumentException("The validation indicator column is null in a row of partition "
+            + writer.statistics().partition() + "; set validationIndicatorCol to a column that is true or false on "
+            + "every row");
       }
       if (row.isNullAt(2)) {
         throw new IllegalArgumentException("Column '" + options.weightColumn() + "' is null in row "

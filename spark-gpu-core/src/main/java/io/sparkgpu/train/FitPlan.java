@@ -1,6 +1,7 @@
 package io.sparkgpu.train;
 
 import io.sparkgpu.arrow.PartitionStatistics;
+import io.sparkgpu.backend.Activation;
 import io.sparkgpu.backend.Loss;
 import java.util.Map;
 
@@ -74,6 +75,67 @@ public record FitPlan(TrainingConfig config, float[] initialParams) {
         (float) s.momentum(), s.batchSize(), s.epochs(), s.schedule(), s.seed(), l2, l1, s.maxDenseBytes(),
         s.fitIntercept(), s.minStepsPerEpoch());
     return new FitPlan(config, init);
+  }
+
+  /**
+   * A classifier with hidden layers ({@code layers} = inputs, hidden sizes..., classes), softmax output and
+   * cross-entropy. Weights start seeded, scaled for the activation (He for relu, Xavier for sigmoid and tanh), or
+   * from {@code initialRawWeights} (raw-feature space, the flat layout of {@link NetworkSpec}) when given; the output
+   * bias starts at the class prior. L2 ({@code regParam}) applies to every weight, never to biases.
+   */
+  public static FitPlan network(int[] layers, Activation hidden, PartitionStatistics stats, TrainingSettings s,
+      int numPartitions, double[] initialRawWeights) {
+    NetworkSpec spec = new NetworkSpec(layers, hidden, Loss.SOFTMAX_CROSS_ENTROPY);
+    InputScaling scaling = InputScaling.fromStatistics(stats.featureMeans(), stats.featureStds(), true, true);
+    int n = spec.numParams();
+    float[] l2 = new float[n];
+    float[] scale = scaling.scale();
+    for (int l = 0; l < spec.numLayers(); l++) {
+      int in = spec.layerInputs(l);
+      int out = spec.layerOutputs(l);
+      for (int i = 0; i < in; i++) {
+        double f = l == 0 && !s.standardization() ? scale[i] * (double) scale[i] : 1.0;
+        for (int o = 0; o < out; o++) {
+          l2[spec.weightOffset(l) + i * out + o] = (float) (s.regParam() * f);
+        }
+      }
+    }
+    float[] init;
+    if (initialRawWeights != null) {
+      if (initialRawWeights.length != n) {
+        throw new IllegalArgumentException("initialWeights has " + initialRawWeights.length + " values but layers "
+            + java.util.Arrays.toString(layers) + " need " + n + "; set initialWeights to match layers");
+      }
+      init = scaling.fromRaw(spec, initialRawWeights);
+    } else {
+      init = initialWeights(spec, s.seed());
+      double[] prior = priorLogits(LinearKind.MULTINOMIAL, spec.outputs(), stats);
+      int last = spec.numLayers() - 1;
+      for (int c = 0; c < spec.outputs(); c++) {
+        init[spec.biasOffset(last) + c] = (float) prior[c];
+      }
+    }
+    double lr = s.learningRate() * (s.scaleLearningRateWithWorkers() ? numPartitions : 1);
+    TrainingConfig config = new TrainingConfig(spec, scaling, 0.0, 1.0, s.optimizer(), (float) lr,
+        (float) s.momentum(), s.batchSize(), s.epochs(), s.schedule(), s.seed(), l2, new float[n], s.maxDenseBytes(),
+        true, s.minStepsPerEpoch());
+    return new FitPlan(config, init);
+  }
+
+  /** Seeded weights scaled for the hidden activation: He (relu) or Xavier (sigmoid, tanh, identity); biases 0. */
+  static float[] initialWeights(NetworkSpec spec, long seed) {
+    float[] w = new float[spec.numParams()];
+    java.util.Random random = new java.util.Random(SeedMixer.mix(seed, -1, -1));
+    for (int l = 0; l < spec.numLayers(); l++) {
+      int in = spec.layerInputs(l);
+      int out = spec.layerOutputs(l);
+      boolean relu = spec.hiddenActivation() == Activation.RELU && l + 1 < spec.numLayers();
+      double std = relu ? Math.sqrt(2.0 / in) : Math.sqrt(2.0 / (in + out));
+      for (int i = 0; i < in * out; i++) {
+        w[spec.weightOffset(l) + i] = (float) (std * random.nextGaussian());
+      }
+    }
+    return w;
   }
 
   /** Intercepts that predict the class prior before training (MLlib starts from the same point). */

@@ -75,6 +75,36 @@ public final class InputScaling implements Serializable {
   }
 
   /**
+   * The inverse of {@link #toRaw}: parameters for the scaled features from raw-feature ones. A feature with s_j = 0
+   * is ignored by training, so its weights start at 0.
+   */
+  public float[] fromRaw(NetworkSpec spec, double[] raw) {
+    float[] trained = new float[raw.length];
+    for (int i = 0; i < raw.length; i++) {
+      trained[i] = (float) raw[i];
+    }
+    int d = spec.inputs();
+    int k = spec.layerOutputs(0);
+    int w0 = spec.weightOffset(0);
+    int b0 = spec.biasOffset(0);
+    double[] bias = new double[k];
+    for (int c = 0; c < k; c++) {
+      bias[c] = raw[b0 + c];
+    }
+    for (int j = 0; j < d; j++) {
+      for (int c = 0; c < k; c++) {
+        double w = scale[j] != 0f ? raw[w0 + j * k + c] / scale[j] : 0.0;
+        trained[w0 + j * k + c] = (float) w;
+        bias[c] += shift[j] * w;
+      }
+    }
+    for (int c = 0; c < k; c++) {
+      trained[b0 + c] = (float) bias[c];
+    }
+    return trained;
+  }
+
+  /**
    * Parameters for raw features from parameters trained on scaled ones: W0_raw[j,:] = s_j·W0[j,:] and
    * b0_raw = b0 - Σ_j m_j·W0[j,:]. Later layers are unchanged. Computed in double precision.
    */

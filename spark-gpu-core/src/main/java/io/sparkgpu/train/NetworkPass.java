@@ -145,6 +145,20 @@ public final class NetworkPass implements AutoCloseable {
     return loss;
   }
 
+  /** The weighted loss Σ w·l of a mini-batch at {@code params}, without gradients of the parameters. */
+  public double loss(DenseMatrix dense, CsrMatrix sparse, DenseMatrix labels, DenseMatrix weights,
+      DenseMatrix params) {
+    int rows = labels.rows();
+    DenseMatrix last = forward(dense, sparse, params);
+    return backend.lossAndGradient(spec.loss(), last, labels, weights, 0f,
+        gradients.get(spec.numLayers() - 1).rowRange(0, rows));
+  }
+
+  /** The last layer's outputs (before the output transform) of the latest pass over {@code rows} rows. */
+  public DenseMatrix lastOutput(int rows) {
+    return outputs.get(spec.numLayers() - 1).rowRange(0, rows);
+  }
+
   private void checkRows(int rows) {
     if (rows > maxRows) {
       throw new IllegalArgumentException("Mini-batch of " + rows + " rows exceeds the work space of " + maxRows);

@@ -24,6 +24,9 @@ public final class ParameterAverager {
     double steps = 0;
     double loss = 0;
     double lossWeight = 0;
+    double validationLoss = 0;
+    double validationWeight = 0;
+    double validationMetric = 0;
     long rows = 0;
     for (PartitionUpdate u : sorted) {
       if (u.params().length != n || u.state().length != s) {
@@ -31,6 +34,9 @@ public final class ParameterAverager {
             + n + " parameters and " + s + " state values but got " + u.params().length + " and "
             + u.state().length);
       }
+      validationLoss += u.validationLoss();
+      validationWeight += u.validationWeight();
+      validationMetric += u.validationMetric();
       double w = u.weightSum();
       if (w <= 0) {
         continue;
@@ -58,9 +64,15 @@ public final class ParameterAverager {
     for (int i = 0; i < s; i++) {
       state[i] = (float) (st[i] / total);
     }
-    return new Averaged(params, state, steps / total, lossWeight > 0 ? loss / lossWeight : Double.NaN, rows);
+    return new Averaged(params, state, steps / total, lossWeight > 0 ? loss / lossWeight : Double.NaN, rows,
+        validationWeight > 0 ? validationLoss / validationWeight : Double.NaN,
+        validationWeight > 0 ? validationMetric / validationWeight : Double.NaN);
   }
 
-  /** The averaged result: parameters, state, mean local steps, mean training loss, rows seen. */
-  public record Averaged(float[] params, float[] state, double steps, double meanLoss, long rows) {}
+  /**
+   * The averaged result: parameters, state, mean local steps, mean training loss, rows seen, and at the round's
+   * input parameters the mean validation loss and mean validation metric (NaN without validation rows).
+   */
+  public record Averaged(float[] params, float[] state, double steps, double meanLoss, long rows,
+      double validationLoss, double validationMetric) {}
 }

@@ -22,6 +22,7 @@ import java.util.Random;
 public final class PartitionTrainer implements AutoCloseable {
   private final TrainingConfig config;
   private final ResidentPartition data;
+  private final ResidentPartition validation;
   private final int partition;
   private final int numPartitions;
   private final ComputeBackend backend;
@@ -33,8 +34,15 @@ public final class PartitionTrainer implements AutoCloseable {
   private final DenseMatrix l1;
 
   public PartitionTrainer(TrainingConfig config, ResidentPartition data, int partition, int numPartitions) {
+    this(config, data, null, partition, numPartitions);
+  }
+
+  /** With held-out validation rows ({@code validation} may be null), which this trainer also owns. */
+  public PartitionTrainer(TrainingConfig config, ResidentPartition data, ResidentPartition validation, int partition,
+      int numPartitions) {
     this.config = config;
     this.data = data;
+    this.validation = validation;
     this.partition = partition;
     this.numPartitions = numPartitions;
     this.backend = data.backend();
@@ -88,7 +96,10 @@ public final class PartitionTrainer implements AutoCloseable {
     return list;
   }
 
-  /** Runs one epoch from {@code input} and returns this partition's update. */
+  /**
+   * Runs round {@code input.round()} of {@code input.rounds()} of the epoch from {@code input} and returns this
+   * partition's update; or, for an evaluation input, measures the validation rows at the input parameters.
+   */
   public PartitionUpdate trainEpoch(EpochInput input) {
     long t0 = System.nanoTime();
     int n = config.spec().numParams();
@@ -99,38 +110,35 @@ public final class PartitionTrainer implements AutoCloseable {
     }
     backend.write(input.params(), 0, params);
     backend.write(input.state(), 0, state);
-    List<MiniBatch> onePass = miniBatches();
-    Random random = new Random(SeedMixer.mix(config.seed(), partition, input.epoch()));
-    List<MiniBatch> batches = new ArrayList<>();
-    int passes = onePass.isEmpty() ? 0
-        : Math.max(1, (config.minStepsPerEpoch() + onePass.size() - 1) / onePass.size());
-    for (int p = 0; p < passes; p++) {
-      shuffle(onePass, random);
-      batches.addAll(onePass);
-    }
+    double[] held = input.train() ? new double[3] : evaluate();
     double lossSum = 0;
     double lossWeight = 0;
     long steps = 0;
-    for (int i = 0; i < batches.size(); i++) {
-      MiniBatch mb = batches.get(i);
-      ResidentPartition.Chunk c = data.chunks().get(mb.chunk());
-      double w = c.weightSum(mb.start(), mb.count());
-      if (!(w > 0)) {
-        continue; // a mini-batch of zero weight carries no gradient
+    if (input.train()) {
+      List<MiniBatch> batches = epochOrder(input.epoch());
+      int from = (int) ((long) batches.size() * input.round() / input.rounds());
+      int to = (int) ((long) batches.size() * (input.round() + 1) / input.rounds());
+      for (int i = from; i < to; i++) {
+        MiniBatch mb = batches.get(i);
+        ResidentPartition.Chunk c = data.chunks().get(mb.chunk());
+        double w = c.weightSum(mb.start(), mb.count());
+        if (!(w > 0)) {
+          continue; // a mini-batch of zero weight carries no gradient
+        }
+        DenseMatrix x = c.dense != null ? c.dense.rowRange(mb.start(), mb.count()) : null;
+        CsrMatrix s = c.sparse != null ? c.sparse.rowRange(mb.start(), mb.count()) : null;
+        double loss = pass.lossAndGradient(x, s, c.labels.rowRange(mb.start(), mb.count()),
+            c.weights.rowRange(mb.start(), mb.count()), (float) (1.0 / w), params, grads);
+        lossSum += loss;
+        lossWeight += w;
+        steps++;
+        double progress = (input.epoch() - 1 + (double) i / batches.size()) / config.epochs();
+        float lr = (float) (config.learningRate() * config.schedule().factor(progress));
+        OptimizerStep step = config.optimizer() == OptimizerKind.ADAM
+            ? OptimizerStep.adam(lr, input.stepsDone() + steps)
+            : OptimizerStep.sgd(lr, config.momentum());
+        backend.optimizerStep(step, params, grads, state, l2, l1);
       }
-      DenseMatrix x = c.dense != null ? c.dense.rowRange(mb.start(), mb.count()) : null;
-      CsrMatrix s = c.sparse != null ? c.sparse.rowRange(mb.start(), mb.count()) : null;
-      double loss = pass.lossAndGradient(x, s, c.labels.rowRange(mb.start(), mb.count()),
-          c.weights.rowRange(mb.start(), mb.count()), (float) (1.0 / w), params, grads);
-      lossSum += loss;
-      lossWeight += w;
-      steps++;
-      double progress = (input.epoch() - 1 + (double) i / batches.size()) / config.epochs();
-      float lr = (float) (config.learningRate() * config.schedule().factor(progress));
-      OptimizerStep step = config.optimizer() == OptimizerKind.ADAM
-          ? OptimizerStep.adam(lr, input.stepsDone() + steps)
-          : OptimizerStep.sgd(lr, config.momentum());
-      backend.optimizerStep(step, params, grads, state, l2, l1);
     }
     float[] outParams = new float[n];
     float[] outState = new float[input.state().length];
@@ -138,7 +146,79 @@ public final class PartitionTrainer implements AutoCloseable {
     backend.read(state, outState, 0);
     double seconds = (System.nanoTime() - t0) / 1e9;
     return new PartitionUpdate(partition, outParams, outState, data.weightSum(), lossSum, lossWeight, data.rows(),
-        steps, seconds);
+        steps, seconds, held[0], held[1], held[2]);
+  }
+
+  /**
+   * The epoch's mini-batches in visiting order: every pass over the rows shuffled anew (seeded by seed, partition and
+   * epoch), as many passes as {@code minStepsPerEpoch} needs. The same for every round of an epoch.
+   */
+  private List<MiniBatch> epochOrder(int epoch) {
+    List<MiniBatch> onePass = miniBatches();
+    Random random = new Random(SeedMixer.mix(config.seed(), partition, epoch));
+    List<MiniBatch> batches = new ArrayList<>();
+    int passes = onePass.isEmpty() ? 0
+        : Math.max(1, (config.minStepsPerEpoch() + onePass.size() - 1) / onePass.size());
+    for (int p = 0; p < passes; p++) {
+      shuffle(onePass, random);
+      batches.addAll(onePass);
+    }
+    return batches;
+  }
+
+  /**
+   * Weighted loss, weight and metric sums of the validation rows at the current parameters: the metric is the
+   * weight of correctly classified rows (classifiers) or the weighted squared error (regression), in the trained
+   * label scale.
+   */
+  private double[] evaluate() {
+    double[] sums = new double[3];
+    if (validation == null) {
+      return sums;
+    }
+    int k = config.spec().outputs();
+    int step = pass.maxRows();
+    for (ResidentPartition.Chunk c : validation.chunks()) {
+      for (int start = 0; start < c.rows; start += step) {
+        int count = Math.min(step, c.rows - start);
+        DenseMatrix x = c.dense != null ? c.dense.rowRange(start, count) : null;
+        CsrMatrix s = c.sparse != null ? c.sparse.rowRange(start, count) : null;
+        DenseMatrix y = c.labels.rowRange(start, count);
+        DenseMatrix w = c.weights.rowRange(start, count);
+        sums[0] += pass.loss(x, s, y, w, params);
+        float[] out = new float[count * k];
+        float[] labels = new float[count];
+        float[] weights = new float[count];
+        backend.read(pass.lastOutput(count), out, 0);
+        backend.read(y, labels, 0);
+        backend.read(w, weights, 0);
+        for (int i = 0; i < count; i++) {
+          sums[1] += weights[i];
+          sums[2] += weights[i] * rowMetric(out, i, k, labels[i]);
+        }
+      }
+    }
+    return sums;
+  }
+
+  private double rowMetric(float[] out, int row, int k, float label) {
+    switch (config.spec().loss()) {
+      case SQUARED_ERROR: {
+        double r = out[row] - label;
+        return r * r;
+      }
+      case LOGISTIC:
+        return (out[row] > 0 ? 1f : 0f) == label ? 1 : 0;
+      default: {
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+          if (out[row * k + c] > out[row * k + best]) {
+            best = c;
+          }
+        }
+        return best == (int) label ? 1 : 0;
+      }
+    }
   }
 
   private static <T> void shuffle(List<T> list, Random random) {
@@ -157,7 +237,10 @@ public final class PartitionTrainer implements AutoCloseable {
   @Override
   public void close() {
     RuntimeException first = null;
-    for (AutoCloseable r : new AutoCloseable[] {pass, params, grads, state, l2, l1, data}) {
+    for (AutoCloseable r : new AutoCloseable[] {pass, params, grads, state, l2, l1, data, validation}) {
+      if (r == null) {
+        continue;
+      }
       try {
         r.close();
       } catch (Exception e) {

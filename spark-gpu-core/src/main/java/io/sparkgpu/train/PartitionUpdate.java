@@ -3,8 +3,11 @@ package io.sparkgpu.train;
 import java.io.Serializable;
 
 /**
- * What one partition's epoch returns to the driver: its parameters and optimizer state after the epoch, the weight
- * of its rows (the averaging weight), the weighted loss summed over its mini-batches, and counts.
+ * What one partition's round returns to the driver: its parameters and optimizer state afterwards, the weight of its
+ * training rows (the averaging weight), the weighted training loss summed over its mini-batches and the weight they
+ * covered, counts, and (for an evaluation round) the validation sums at the input parameters (weighted loss, weight, and the weighted
+ * metric sum: correct predictions for classifiers, squared error for regression).
  */
 public record PartitionUpdate(int partition, float[] params, float[] state, double weightSum, double lossSum,
-    double lossWeight, long rows, long steps, double seconds) implements Serializable {}
+    double lossWeight, long rows, long steps, double seconds, double validationLoss, double validationWeight,
+    double validationMetric) implements Serializable {}

@@ -102,19 +102,33 @@ public final class SparkEpochRunner implements EpochRunner {
 
     private PartitionTrainer build(TrainingConfig cfg, int partition, Iterator<BatchRecord> records) {
       List<HostBatch> batches = new ArrayList<>();
+      List<HostBatch> heldOut = new ArrayList<>();
       try (BufferAllocator allocator = ArrowAllocators.child("sparkgpu-resident-" + fitId + "-p" + partition,
           Long.MAX_VALUE)) {
         while (records.hasNext()) {
           BatchRecord r = records.next();
           if (r.isBatch()) {
-            batches.add(ArrowBatchCodec.decode(r.arrowBatch(), allocator));
+            (r.isValidation() ? heldOut : batches).add(ArrowBatchCodec.decode(r.arrowBatch(), allocator));
           }
         }
       }
       BackendSelector.Selection backend = BackendSelector.forTask(device);
       ResidentPartition data = ResidentPartition.build(backend.backend(), batches, numFeatures, cfg.scaling(),
           cfg.labelShift(), cfg.labelScale(), cfg.seed(), partition, cfg.maxDenseBytes());
-      return new PartitionTrainer(cfg, data, partition, numPartitions);
+      ResidentPartition validation = null;
+      try {
+        if (!heldOut.isEmpty()) {
+          validation = ResidentPartition.build(backend.backend(), heldOut, numFeatures, cfg.scaling(),
+              cfg.labelShift(), cfg.labelScale(), cfg.seed(), partition, cfg.maxDenseBytes());
+        }
+        return new PartitionTrainer(cfg, data, validation, partition, numPartitions);
+      } catch (RuntimeException | Error e) {
+        data.close();
+        if (validation != null) {
+          validation.close();
+        }
+        throw e;
+      }
     }
   }
 }

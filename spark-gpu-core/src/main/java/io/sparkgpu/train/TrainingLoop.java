@@ -1,29 +1,36 @@
 package io.sparkgpu.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver's side of training: per epoch, hand the parameters to every partition, average what comes back
- * (weighted by rows), record the objective, stop when it changes by less than {@code tol} or the epochs run out,
- * and refuse to return parameters once training has diverged. Holds no state across fits.
+ * The driver's side of training: per averaging round, hand the parameters to every partition and average what comes
+ * back (weighted by rows); per epoch record the objective and, with validation rows, their loss and metric; stop
+ * when the objective changes by less than {@code tol}, when the validation loss has not improved for
+ * {@code earlyStoppingPatience} epochs (returning the best epoch's parameters), or when the epochs run out; and
+ * refuse to return parameters once training has diverged. Holds no state across fits.
  */
 public final class TrainingLoop {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
 
   private TrainingLoop() {}
 
+  /** Trains with only a convergence tolerance (see {@link TrainingControls#tolerance}). */
+  public static TrainingResult fit(String name, TrainingConfig config, float[] initialParams, EpochRunner runner,
+      double tol) {
+    return fit(name, config, initialParams, runner, TrainingControls.tolerance(tol));
+  }
+
   /**
    * Trains from {@code initialParams} for at most {@code config.epochs()} epochs.
    *
    * @param name the estimator's name for job descriptions and logs, e.g. "LogisticRegression"
-   * @param tol relative change of the objective, |previous - current| / |current|, at or below which training
-   *     stops (0 runs every epoch)
    */
   public static TrainingResult fit(String name, TrainingConfig config, float[] initialParams, EpochRunner runner,
-      double tol) {
+      TrainingControls controls) {
     int n = config.spec().numParams();
     if (initialParams.length != n) {
       throw new IllegalArgumentException("Dimensions mismatch: expecting " + n + " initial parameters but got "
@@ -34,45 +41,86 @@ public final class TrainingLoop {
     double steps = 0;
     List<Double> history = new ArrayList<>();
     List<Double> seconds = new ArrayList<>();
+    double[] validationLoss = new double[config.epochs()];
+    double[] validationMetric = new double[config.epochs()];
+    Arrays.fill(validationLoss, Double.NaN);
+    Arrays.fill(validationMetric, Double.NaN);
+    double bestLoss = Double.POSITIVE_INFINITY;
+    float[] bestParams = null;
+    int bestEpoch = 0;
     long rows = 0;
     boolean converged = false;
+    boolean stoppedEarly = false;
     String previousLoss = "";
+    int rounds = controls.averagingFrequency();
     for (int epoch = 1; epoch <= config.epochs(); epoch++) {
       long t0 = System.nanoTime();
-      String description = name + " epoch " + epoch + "/" + config.epochs() + previousLoss;
-      List<PartitionUpdate> updates = runner.runEpoch(new EpochInput(epoch, params, state, steps), description);
-      ParameterAverager.Averaged avg = ParameterAverager.average(updates);
-      double objective = avg.meanLoss() + config.penalty(avg.params());
-      if (!Double.isFinite(objective) || !allFinite(avg.params())) {
+      double lossSum = 0;
+      for (int round = 0; round < rounds; round++) {
+        String description = name + " epoch " + epoch + "/" + config.epochs()
+            + (rounds > 1 ? " round " + (round + 1) + "/" + rounds : "") + previousLoss;
+        ParameterAverager.Averaged avg = ParameterAverager.average(runner.runEpoch(
+            new EpochInput(epoch, round, rounds, params, state, steps, true), description));
+        params = avg.params();
+        state = avg.state();
+        steps += avg.steps();
+        rows = avg.rows();
+        lossSum += avg.meanLoss();
+      }
+      double objective = lossSum / rounds + config.penalty(params);
+      if (!Double.isFinite(objective) || !allFinite(params)) {
         throw new IllegalStateException(name + " diverged in epoch " + epoch + ": the training objective became "
             + objective + " with learningRate " + config.learningRate()
             + " (after scaling for the number of workers); lower learningRate or standardize the features");
       }
-      params = avg.params();
-      state = avg.state();
-      steps += avg.steps();
-      rows = avg.rows();
       double secs = (System.nanoTime() - t0) / 1e9;
       history.add(objective);
       seconds.add(secs);
-      LOG.info("{} epoch {}/{}: objective {} over {} rows in {} s on {} ({} partitions)", name, epoch,
-          config.epochs(), String.format("%.6f", objective), rows, String.format("%.3f", secs),
-          runner.backendDescription(), updates.size());
+      LOG.info("{} epoch {}/{}: objective {} over {} rows in {} s ({} rows/s) on {}", name, epoch, config.epochs(),
+          String.format("%.6f", objective), rows, String.format("%.3f", secs),
+          String.format("%.0f", rows / Math.max(secs, 1e-9)), runner.backendDescription());
       previousLoss = String.format(", loss %.4f", objective);
+      if (controls.validating()) {
+        // A light job over the held-out rows only measures the parameters after this epoch.
+        ParameterAverager.Averaged held = ParameterAverager.average(runner.runEpoch(
+            EpochInput.evaluation(epoch, params, state), name + " validation after epoch " + epoch));
+        validationLoss[epoch - 1] = held.validationLoss();
+        validationMetric[epoch - 1] = controls.report(held.validationMetric());
+        LOG.info("{} epoch {}/{}: validation loss {}, {} {}", name, epoch, config.epochs(),
+            String.format("%.6f", held.validationLoss()), controls.metric().name().toLowerCase(java.util.Locale.ROOT),
+            String.format("%.4f", validationMetric[epoch - 1]));
+        if (held.validationLoss() < bestLoss) {
+          bestLoss = held.validationLoss();
+          bestEpoch = epoch;
+          bestParams = params;
+        }
+      }
       int e = history.size();
-      if (tol > 0 && e >= 2) {
+      if (controls.tol() > 0 && e >= 2) {
         double prev = history.get(e - 2);
         // Relative, as MLlib's: an absolute test stops too early when the objective is small (a well-fitted
         // regression), while the step size is still large.
-        if (Math.abs(prev - objective) <= tol * Math.abs(objective)) {
+        if (Math.abs(prev - objective) <= controls.tol() * Math.abs(objective)) {
           converged = true;
           LOG.info("{} converged after epoch {}: objective changed by {} (tol {})", name, epoch,
-              Math.abs(prev - objective), tol);
+              Math.abs(prev - objective), controls.tol());
           break;
         }
       }
+      if (controls.earlyStoppingPatience() > 0 && bestEpoch > 0
+          && epoch - bestEpoch >= controls.earlyStoppingPatience()) {
+        stoppedEarly = true;
+        LOG.info("{} stops early after epoch {}: the validation loss has not improved on epoch {}'s {} for {} "
+            + "epochs (earlyStoppingPatience {})", name, epoch, bestEpoch, String.format("%.6f", bestLoss),
+            epoch - bestEpoch, controls.earlyStoppingPatience());
+        break;
+      }
     }
-    return new TrainingResult(params, toArray(history), toArray(seconds), rows, history.size(), converged);
+    int epochs = history.size();
+    boolean useBest = controls.earlyStoppingPatience() > 0 && bestParams != null;
+    return new TrainingResult(useBest ? bestParams : params, toArray(history),
+        Arrays.copyOf(validationLoss, epochs), Arrays.copyOf(validationMetric, epochs), toArray(seconds), rows,
+        epochs, converged, useBest ? bestEpoch : epochs, stoppedEarly);
   }
 
   private static boolean allFinite(float[] values) {

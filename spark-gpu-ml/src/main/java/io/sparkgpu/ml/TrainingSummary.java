@@ -1,32 +1,42 @@
 package io.sparkgpu.ml;
 
+import io.sparkgpu.train.TrainingResult;
 import java.io.Serializable;
 
 /**
- * What a fit reports about itself: the objective after each epoch (MLlib's {@code objectiveHistory}, here one entry
- * per epoch), the number of epochs run ({@code totalIterations}), and the seconds and rows per second of training.
- * Kept by the model that the fit returned; not saved with it (as in MLlib).
+ * What a fit reports about itself, per epoch: the objective (MLlib's {@code objectiveHistory}: mean weighted
+ * training loss during the epoch plus the penalty), and with a validation indicator column the validation loss and
+ * metric (accuracy for classifiers, RMSE for regression) of the parameters after that epoch; seconds per epoch and
+ * rows per second. Kept by the model that the fit returned; not saved with it (as in MLlib).
  */
 public final class TrainingSummary implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final double[] objectiveHistory;
+  private final double[] validationLossHistory;
+  private final double[] validationMetricHistory;
   private final double[] epochSeconds;
-  private final double rowsPerSecond;
+  private final long rowsPerEpoch;
   private final boolean converged;
+  private final int bestEpoch;
+  private final boolean stoppedEarly;
 
-  public TrainingSummary(double[] objectiveHistory, double[] epochSeconds, double rowsPerSecond, boolean converged) {
-    this.objectiveHistory = objectiveHistory.clone();
-    this.epochSeconds = epochSeconds.clone();
-    this.rowsPerSecond = rowsPerSecond;
-    this.converged = converged;
+  private TrainingSummary(TrainingResult r) {
+    this.objectiveHistory = r.objectiveHistory().clone();
+    this.validationLossHistory = r.validationLossHistory().clone();
+    this.validationMetricHistory = r.validationMetricHistory().clone();
+    this.epochSeconds = r.epochSeconds().clone();
+    this.rowsPerEpoch = r.rowsPerEpoch();
+    this.converged = r.converged();
+    this.bestEpoch = r.bestEpoch();
+    this.stoppedEarly = r.stoppedEarly();
   }
 
-  public static TrainingSummary of(io.sparkgpu.train.TrainingResult r) {
-    return new TrainingSummary(r.objectiveHistory(), r.epochSeconds(), r.rowsPerSecond(), r.converged());
+  public static TrainingSummary of(TrainingResult r) {
+    return new TrainingSummary(r);
   }
 
-  /** Objective (mean weighted training loss during the epoch plus the penalty) after each epoch. */
+  /** Objective after each epoch. */
   public double[] objectiveHistory() {
     return objectiveHistory.clone();
   }
@@ -36,16 +46,41 @@ public final class TrainingSummary implements Serializable {
     return objectiveHistory.length;
   }
 
+  /** Validation loss after each epoch (NaN without validationIndicatorCol). */
+  public double[] validationLossHistory() {
+    return validationLossHistory.clone();
+  }
+
+  /** Validation accuracy (classifiers) or RMSE (regression) after each epoch (NaN without validation rows). */
+  public double[] validationMetricHistory() {
+    return validationMetricHistory.clone();
+  }
+
   public double[] epochSeconds() {
     return epochSeconds.clone();
   }
 
-  public double rowsPerSecond() {
-    return rowsPerSecond;
+  /** Training rows per second of each epoch. */
+  public double[] rowsPerSecond() {
+    double[] r = new double[epochSeconds.length];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = epochSeconds[i] > 0 ? rowsPerEpoch / epochSeconds[i] : Double.NaN;
+    }
+    return r;
   }
 
-  /** True when training stopped early because the objective changed by less than {@code tol}. */
+  /** True when training stopped because the objective changed by less than {@code tol}. */
   public boolean converged() {
     return converged;
+  }
+
+  /** The epoch (from 1) whose parameters the model holds: the best one under early stopping, else the last. */
+  public int bestEpoch() {
+    return bestEpoch;
+  }
+
+  /** True when early stopping ended training. */
+  public boolean stoppedEarly() {
+    return stoppedEarly;
   }
 }

@@ -117,6 +117,21 @@ public class LogisticRegression
     return this;
   }
 
+  public LogisticRegression setValidationIndicatorCol(String value) {
+    set(validationIndicatorCol(), value);
+    return this;
+  }
+
+  public LogisticRegression setEarlyStoppingPatience(int value) {
+    set(earlyStoppingPatience(), value);
+    return this;
+  }
+
+  public LogisticRegression setAveragingFrequency(int value) {
+    set(averagingFrequency(), value);
+    return this;
+  }
+
   public LogisticRegression setOptimizer(String value) {
     set(optimizer(), value.toLowerCase(Locale.ROOT));
     return this;

@@ -96,6 +96,43 @@ public interface TrainerParams extends HasParamRegistry {
     return isDefined(weightCol()) && !getWeightCol().isEmpty() ? getWeightCol() : null;
   }
 
+  default Param<String> validationIndicatorCol() {
+    return paramRegistry().param("validationIndicatorCol", owner -> new Param<String>(owner,
+        "validationIndicatorCol", "boolean column: rows flagged true are held out of training; their loss and "
+            + "metric (accuracy, or RMSE for regression) are measured after every epoch. Default is unset.",
+        Validators.any()), null);
+  }
+
+  default String getValidationIndicatorCol() {
+    return value(validationIndicatorCol());
+  }
+
+  /** The validation indicator column, or null when unset or empty. */
+  default String validationColOrNull() {
+    return isDefined(validationIndicatorCol()) && !getValidationIndicatorCol().isEmpty()
+        ? getValidationIndicatorCol() : null;
+  }
+
+  default IntParam earlyStoppingPatience() {
+    return paramRegistry().param("earlyStoppingPatience", owner -> new IntParam(owner, "earlyStoppingPatience",
+        "with validationIndicatorCol: stop when the validation loss has not improved for this many epochs and return "
+            + "the best epoch's model, >= 0 (0 never stops early). Default is 0.", Validators.atLeast(0)), 0);
+  }
+
+  default int getEarlyStoppingPatience() {
+    return (Integer) value(earlyStoppingPatience());
+  }
+
+  default IntParam averagingFrequency() {
+    return paramRegistry().param("averagingFrequency", owner -> new IntParam(owner, "averagingFrequency",
+        "how many times per epoch the driver averages the workers' parameters, >= 1. Default is 1.",
+        Validators.atLeast(1)), 1);
+  }
+
+  default int getAveragingFrequency() {
+    return (Integer) value(averagingFrequency());
+  }
+
   default StringArrayParam featuresCols() {
     return paramRegistry().param("featuresCols", owner -> new StringArrayParam(owner, "featuresCols",
         "numeric columns to use as features, in order, instead of featuresCol. Default is empty (use "
@@ -108,7 +145,7 @@ public interface TrainerParams extends HasParamRegistry {
 
   default IntParam batchSize() {
     return paramRegistry().param("batchSize", owner -> new IntParam(owner, "batchSize",
-        "rows per mini-batch on each worker, >= 1. Default is 1024.", Validators.atLeast(1)), 1024);
+        "rows per mini-batch on each worker, >= 1. Default is 1024 (128 for MultilayerPerceptronClassifier).", Validators.atLeast(1)), 1024);
   }
 
   default int getBatchSize() {
@@ -118,7 +155,7 @@ public interface TrainerParams extends HasParamRegistry {
   default DoubleParam learningRate() {
     return paramRegistry().param("learningRate", owner -> new DoubleParam(owner, "learningRate",
         "initial step size of the optimizer, > 0; sgd and momentum multiply it by the number of workers "
-            + "when each takes several steps per epoch. Default is 0.05.", Validators.positive()), 0.05);
+            + "when each takes several steps per epoch. Default is 0.05 (0.002 for MultilayerPerceptronClassifier).", Validators.positive()), 0.05);
   }
 
   default double getLearningRate() {
@@ -168,7 +205,8 @@ public interface TrainerParams extends HasParamRegistry {
 
   default IntParam numWorkers() {
     return paramRegistry().param("numWorkers", owner -> new IntParam(owner, "numWorkers",
-        "number of partitions to train on, >= 0; 0 uses the SparkContext's default parallelism. Default is 0.",
+        "number of partitions to train on, >= 0; 0 uses the SparkContext's default parallelism, or fewer "
+            + "partitions when the data cannot give each at least 16 mini-batches. Default is 0.",
         Validators.atLeast(0)), 0);
   }
 

@@ -118,6 +118,21 @@ public class LinearRegression extends Regressor<Vector, LinearRegression, Linear
     return this;
   }
 
+  public LinearRegression setValidationIndicatorCol(String value) {
+    set(validationIndicatorCol(), value);
+    return this;
+  }
+
+  public LinearRegression setEarlyStoppingPatience(int value) {
+    set(earlyStoppingPatience(), value);
+    return this;
+  }
+
+  public LinearRegression setAveragingFrequency(int value) {
+    set(averagingFrequency(), value);
+    return this;
+  }
+
   public LinearRegression setOptimizer(String value) {
     set(optimizer(), value.toLowerCase(Locale.ROOT));
     return this;
