@@ -8,8 +8,13 @@ public enum DeviceSetting {
   AUTO,
   /** Always the CPU backend. */
   CPU,
-  /** A GPU, or fail before any job says why not. */
+  /** A GPU, or fail before any job, saying why not and which setting to change. */
   CUDA;
+
+  /** The value as users write it: {@code auto}, {@code cpu} or {@code cuda}. */
+  public String paramValue() {
+    return name().toLowerCase(Locale.ROOT);
+  }
 
   public static DeviceSetting fromName(String name) {
     try {

@@ -12,8 +12,8 @@ public record EpochInput(int epoch, int round, int rounds, float[] params, float
     boolean train) implements Serializable {
 
   /** A whole epoch in one round. */
-  public static EpochInput epoch(int epoch, float[] params, float[] state, double stepsDone) {
-    return new EpochInput(epoch, 0, 1, params, state, stepsDone, true);
+  public EpochInput(int epoch, float[] params, float[] state, double stepsDone) {
+    this(epoch, 0, 1, params, state, stepsDone, true);
   }
 
   /** Only evaluate the validation rows at {@code params}. */

@@ -126,13 +126,13 @@ public final class NetworkPass implements AutoCloseable {
       } else {
         backend.gemm(true, false, 1f, outputs.get(l - 1).rowRange(0, rows), dz, 0f, dw);
       }
+      backend.columnSums(1f, dz, 0f, db);
+      if (l == 0 && shift != null) {
+        // The centring term -m·W of the effective bias depends on W whether or not b itself is trained.
+        backend.gemm(true, false, -1f, shift, db, 1f, dw);
+      }
       if (l == 0 && !fitFirstBias) {
         backend.fill(db, 0f); // no intercept: the bias stays where it started
-      } else {
-        backend.columnSums(1f, dz, 0f, db);
-      }
-      if (l == 0 && shift != null) {
-        backend.gemm(true, false, -1f, shift, db, 1f, dw);
       }
       if (l > 0) {
         DenseMatrix w = params.view(spec.weightOffset(l), in, out);

@@ -127,8 +127,12 @@ public final class PartitionTrainer implements AutoCloseable {
         }
         DenseMatrix x = c.dense != null ? c.dense.rowRange(mb.start(), mb.count()) : null;
         CsrMatrix s = c.sparse != null ? c.sparse.rowRange(mb.start(), mb.count()) : null;
+        // Σ w·∇l over the rows, divided by rows·(mean weight of the partition): an unbiased estimate of the weighted
+        // mean gradient. Dividing by this batch's own Σw would make heavy batches count less and pull the optimum
+        // towards the unweighted one.
+        float gradScale = (float) (data.rows() / (data.weightSum() * mb.count()));
         double loss = pass.lossAndGradient(x, s, c.labels.rowRange(mb.start(), mb.count()),
-            c.weights.rowRange(mb.start(), mb.count()), (float) (1.0 / w), params, grads);
+            c.weights.rowRange(mb.start(), mb.count()), gradScale, params, grads);
         lossSum += loss;
         lossWeight += w;
         steps++;

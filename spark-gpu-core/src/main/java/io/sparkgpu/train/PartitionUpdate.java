@@ -10,4 +10,11 @@ import java.io.Serializable;
  */
 public record PartitionUpdate(int partition, float[] params, float[] state, double weightSum, double lossSum,
     double lossWeight, long rows, long steps, double seconds, double validationLoss, double validationWeight,
-    double validationMetric) implements Serializable {}
+    double validationMetric) implements Serializable {
+
+  /** A training round's update, without validation sums. */
+  public PartitionUpdate(int partition, float[] params, float[] state, double weightSum, double lossSum,
+      double lossWeight, long rows, long steps, double seconds) {
+    this(partition, params, state, weightSum, lossSum, lossWeight, rows, steps, seconds, 0, 0, 0);
+  }
+}

@@ -92,10 +92,12 @@ public final class SparkEpochRunner implements EpochRunner {
     }
 
     @Override
+    @SuppressWarnings("try") // the device slot is held, not used, while the epoch trains
     public Iterator<PartitionUpdate> call(Integer partition, Iterator<BatchRecord> records) {
       TrainingConfig cfg = config.value();
       try (ResidentDataCache.Lease lease = ResidentDataCache.global().acquire(fitId, partition,
-          () -> build(cfg, partition, records))) {
+          () -> build(cfg, partition, records));
+          BackendSelector.DeviceSlot slot = BackendSelector.occupy(lease.trainer().data().backend())) {
         return Collections.singletonList(lease.trainer().trainEpoch(input.value())).iterator();
       }
     }

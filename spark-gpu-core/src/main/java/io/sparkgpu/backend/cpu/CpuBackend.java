@@ -44,6 +44,14 @@ public final class CpuBackend implements ComputeBackend {
     }
   }
 
+  /** A wrong width would read or write past the vector, into whatever the view's parent holds next. */
+  private static void checkRowVector(DenseMatrix v, int cols, String what) {
+    if (v.rows() != 1 || v.cols() != cols) {
+      throw new IllegalArgumentException(what + ": expected a 1 x " + cols + " row vector, got " + v.rows() + " x "
+          + v.cols());
+    }
+  }
+
   private static int checkedSize(int rows, int cols) {
     long n = (long) rows * cols;
     if (n > Integer.MAX_VALUE - 8) {
@@ -184,6 +192,7 @@ public final class CpuBackend implements ComputeBackend {
 
   @Override
   public void addRowVector(DenseMatrix z, DenseMatrix bias) {
+    checkRowVector(bias, z.cols(), "addRowVector");
     CpuDenseMatrix cz = d(z);
     CpuDenseMatrix cb = d(bias);
     int n = z.cols();
@@ -197,6 +206,7 @@ public final class CpuBackend implements ComputeBackend {
 
   @Override
   public void columnSums(float alpha, DenseMatrix x, float beta, DenseMatrix out) {
+    checkRowVector(out, x.cols(), "columnSums");
     CpuDenseMatrix cx = d(x);
     CpuDenseMatrix co = d(out);
     int n = x.cols();

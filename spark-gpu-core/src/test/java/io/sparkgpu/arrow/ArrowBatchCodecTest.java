@@ -1,0 +1,122 @@
+package io.sparkgpu.arrow;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkgpu.testing.ArrowAllocatorFixture;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** {@link ArrowBatchCodec}: encode then decode gives back exactly the batch, dense or CSR. */
+class ArrowBatchCodecTest extends ArrowAllocatorFixture {
+
+  private static double[] doubles(Random r, int n) {
+    double[] a = new double[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = r.nextGaussian() * 1e3;
+    }
+    return a;
+  }
+
+  private HostBatch roundTrip(HostBatch b) {
+    byte[] bytes = ArrowBatchCodec.encode(b, allocator);
+    assertEquals(0, allocator.getAllocatedMemory(), "encode must release its Arrow buffers");
+    HostBatch back = ArrowBatchCodec.decode(bytes, allocator);
+    assertEquals(0, allocator.getAllocatedMemory(), "decode must release its Arrow buffers");
+    return back;
+  }
+
+  @Test
+  void denseRoundTripIsBitExact() {
+    Random r = new Random(1);
+    int rows = 37;
+    int cols = 13;
+    float[] x = new float[rows * cols];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    // values whose bits must survive: signed zero, extremes, subnormals
+    x[0] = -0f;
+    x[1] = Float.MAX_VALUE;
+    x[2] = -Float.MIN_VALUE;
+    x[3] = Float.MIN_NORMAL;
+    double[] y = doubles(r, rows);
+    y[0] = 1e300;
+    y[1] = -0.0;
+    y[2] = 0.1; // not exact in float: labels are float64
+    double[] w = doubles(r, rows);
+    w[5] = 0.0;
+    HostBatch back = roundTrip(HostBatch.dense(rows, cols, x.clone(), y.clone(), w.clone()));
+    assertFalse(back.isSparse());
+    assertEquals(rows, back.rows);
+    assertEquals(cols, back.cols);
+    assertArrayEquals(x, back.dense);
+    assertArrayEquals(y, back.labels);
+    assertArrayEquals(w, back.weights);
+    assertNull(back.rowPtr);
+  }
+
+  @Test
+  void sparseRoundTripKeepsEmptyRowsAndUnsortedColumns() {
+    Random r = new Random(2);
+    int rows = 12;
+    int cols = 1000;
+    int[] rowPtr = new int[rows + 1];
+    int[] idx = new int[200];
+    float[] val = new float[200];
+    int p = 0;
+    for (int i = 0; i < rows; i++) {
+      int n = i == 0 || i == 4 || i == rows - 1 ? 0 : 1 + r.nextInt(9); // first, middle and last rows empty
+      for (int q = 0; q < n; q++) {
+        idx[p] = r.nextInt(cols);
+        val[p] = (float) r.nextGaussian();
+        p++;
+      }
+      rowPtr[i + 1] = p;
+    }
+    idx[1] = cols - 1; // the largest index
+    // the arrays are longer than the non-zeros, as the writer's buffers are: the tail must not be encoded
+    int nnz = p;
+    Arrays.fill(idx, nnz, idx.length, 999_999);
+    Arrays.fill(val, nnz, val.length, Float.NaN);
+    double[] y = doubles(r, rows);
+    double[] w = doubles(r, rows);
+    HostBatch back = roundTrip(HostBatch.sparse(rows, cols, rowPtr.clone(), idx.clone(), val.clone(), y, w));
+    assertTrue(back.isSparse());
+    assertEquals(rows, back.rows);
+    assertEquals(cols, back.cols, "numFeatures is kept even though no row uses every column");
+    assertArrayEquals(rowPtr, back.rowPtr);
+    assertArrayEquals(Arrays.copyOf(idx, nnz), back.colIndices);
+    assertArrayEquals(Arrays.copyOf(val, nnz), back.values);
+    assertArrayEquals(y, back.labels);
+    assertArrayEquals(w, back.weights);
+  }
+
+  @Test
+  void csrWithOnlyEmptyRowsRoundTrips() {
+    int rows = 5;
+    double[] y = {1, 0, 1, 1, 0};
+    double[] w = {1, 2, 3, 4, 5};
+    HostBatch back = roundTrip(HostBatch.sparse(rows, 7, new int[rows + 1], new int[0], new float[0], y, w));
+    assertTrue(back.isSparse());
+    assertEquals(7, back.cols);
+    assertArrayEquals(new int[rows + 1], back.rowPtr);
+    assertEquals(0, back.colIndices.length);
+    assertEquals(0, back.values.length);
+    assertEquals(0, back.nonZeros());
+    assertArrayEquals(y, back.labels);
+    assertArrayEquals(w, back.weights);
+  }
+
+  @Test
+  void singleRowSingleFeature() {
+    HostBatch back = roundTrip(HostBatch.dense(1, 1, new float[] {-3.5f}, new double[] {2}, new double[] {0.5}));
+    assertArrayEquals(new float[] {-3.5f}, back.dense);
+    assertArrayEquals(new double[] {2}, back.labels);
+    assertArrayEquals(new double[] {0.5}, back.weights);
+  }
+}
