@@ -77,7 +77,9 @@ public interface ComputeBackend extends AutoCloseable {
 
   /**
    * One optimizer update of {@code params} (1 x n) with gradient {@code grad}, followed by the L1 proximal step.
-   * Element i uses gradient g + l2[i]·w and shrinks |w| by lr·l1[i] (Adam: by lr·l1[i] / (√v̂ + ε)).
+   * Element i uses gradient g + l2[i]·w and shrinks |w| by lr·l1[i] / (1 - momentum) for SGD (the threshold carries
+   * momentum's gain like the gradient step, so the fixed point is the L1 optimum) and by lr·l1[i] / (√v̂ + ε) for
+   * Adam.
    * {@code state} has {@link OptimizerKind#stateSlots()} rows of n values.
    */
   void optimizerStep(OptimizerStep step, DenseMatrix params, DenseMatrix grad, DenseMatrix state, DenseMatrix l2,

@@ -10,7 +10,8 @@ __device__ float sg_shrink(float w, float t) {
   return w > t ? w - t : (w < -t ? w + t : 0.0f);
 }
 
-// v := mu * v + g; w := shrink(w - lr * v, lr * l1).
+// v := mu * v + g; w := shrink(w - lr * v, lr * l1 / (1 - mu)). The threshold carries momentum's 1/(1 - mu) gain
+// like the gradient step, so that the fixed point is the L1 optimum g + l1 * sign(w) = 0.
 extern "C" __global__ void sg_sgd_step(float* w, const float* g, float* v, const float* l2, const float* l1, int n,
     float lr, float mu) {
   for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) blockDim.x * gridDim.x) {
@@ -19,7 +20,7 @@ extern "C" __global__ void sg_sgd_step(float* w, const float* g, float* v, const
     float vi = mu * v[i] + gi;
     v[i] = vi;
     wi -= lr * vi;
-    w[i] = sg_shrink(wi, lr * l1[i]);
+    w[i] = sg_shrink(wi, lr * l1[i] / (1.0f - mu));
   }
 }
 

@@ -811,7 +811,8 @@ public abstract class BackendConformanceTest {
     if (s.kind() == OptimizerKind.SGD) {
       double v = s.momentum() * st0 + gi;
       double wi = w - lr * v;
-      return new double[] {shrink(wi, lr * l1), v, 0, wi, lr * l1};
+      double threshold = lr * l1 / (1 - s.momentum());
+      return new double[] {shrink(wi, threshold), v, 0, wi, threshold};
     }
     double m = s.beta1() * st0 + (1 - s.beta1()) * gi;
     double v = s.beta2() * st1 + (1 - s.beta2()) * gi * gi;

@@ -43,11 +43,12 @@ class LinearRegressionTest {
   }
 
   /** Tolerances: coefficients within 1% of the largest MLlib coefficient, RMSE within 0.5% of MLlib's. */
-  @ParameterizedTest(name = "regParam {0}, elasticNetParam {1}, standardization {2}")
-  @CsvSource({"0.0, 0.0, true", "0.1, 0.0, true", "0.1, 0.5, true", "0.1, 0.5, false", "0.3, 1.0, true"})
-  void matchesMllib(double regParam, double elasticNet, boolean standardization) {
+  @ParameterizedTest(name = "regParam {0}, elasticNetParam {1}, standardization {2}, {3}")
+  @CsvSource({"0.0, 0.0, true, adam", "0.1, 0.0, true, adam", "0.1, 0.5, true, adam", "0.1, 0.5, false, adam",
+      "0.3, 1.0, true, adam", "0.3, 1.0, true, momentum", "0.1, 0.5, false, momentum"})
+  void matchesMllib(double regParam, double elasticNet, boolean standardization, String optimizer) {
     LinearRegressionModel ours = new LinearRegression().setRegParam(regParam).setElasticNetParam(elasticNet)
-        .setStandardization(standardization).fit(data);
+        .setStandardization(standardization).setOptimizer(optimizer).fit(data);
     org.apache.spark.ml.regression.LinearRegressionModel mllib = new org.apache.spark.ml.regression.LinearRegression()
         .setRegParam(regParam).setElasticNetParam(elasticNet).setStandardization(standardization).setTol(1e-10)
         .setMaxIter(500).fit(data);

@@ -402,7 +402,7 @@ public final class CpuBackend implements ComputeBackend {
         float v = mu * st.data[st.offset + i] + gi;
         st.data[st.offset + i] = v;
         wi -= lr * v;
-        w.data[w.offset + i] = shrink(wi, lr * r1.data[r1.offset + i]);
+        w.data[w.offset + i] = shrink(wi, lr * r1.data[r1.offset + i] / (1f - mu));
       }
     } else {
       float b1 = step.beta1();
