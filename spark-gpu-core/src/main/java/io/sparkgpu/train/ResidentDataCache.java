@@ -144,6 +144,28 @@ public final class ResidentDataCache {
     closeAll(toClose);
   }
 
+  /**
+   * Closes every idle partition resident on {@code backend} (device memory is short) and returns the bytes freed.
+   * Partitions in use stay.
+   */
+  public long evictIdle(io.sparkgpu.backend.ComputeBackend backend) {
+    List<PartitionTrainer> toClose = new ArrayList<>();
+    long freed = 0;
+    synchronized (this) {
+      Iterator<Map.Entry<Key, Entry>> it = entries.entrySet().iterator();
+      while (it.hasNext()) {
+        Entry e = it.next().getValue();
+        if (!e.inUse && e.trainer.data().backend() == backend) {
+          freed += e.trainer.data().bytes();
+          toClose.add(e.trainer);
+          it.remove();
+        }
+      }
+    }
+    closeAll(toClose);
+    return freed;
+  }
+
   /** Bytes of resident data held. */
   public synchronized long residentBytes() {
     long total = 0;

@@ -6,6 +6,7 @@ import io.sparkgpu.arrow.BatchRecord;
 import io.sparkgpu.arrow.BatchedDataset;
 import io.sparkgpu.arrow.HostBatch;
 import io.sparkgpu.backend.BackendSelector;
+import io.sparkgpu.backend.ComputeBackend;
 import io.sparkgpu.backend.DeviceSetting;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -115,13 +116,20 @@ public final class SparkEpochRunner implements EpochRunner {
         }
       }
       BackendSelector.Selection backend = BackendSelector.forTask(device);
-      ResidentPartition data = ResidentPartition.build(backend.backend(), batches, numFeatures, cfg.scaling(),
+      ComputeBackend cpu = BackendSelector.forTask(DeviceSetting.CPU).backend();
+      return ResidentPlacement.build(backend.backend(), cpu, device, ResidentDataCache.global(), partition,
+          on -> trainerOn(on, cfg, partition, batches, heldOut));
+    }
+
+    private PartitionTrainer trainerOn(ComputeBackend backend, TrainingConfig cfg, int partition,
+        List<HostBatch> batches, List<HostBatch> heldOut) {
+      ResidentPartition data = ResidentPartition.build(backend, batches, numFeatures, cfg.scaling(),
           cfg.labelShift(), cfg.labelScale(), cfg.seed(), partition, cfg.maxDenseBytes());
       ResidentPartition validation = null;
       try {
         if (!heldOut.isEmpty()) {
-          validation = ResidentPartition.build(backend.backend(), heldOut, numFeatures, cfg.scaling(),
-              cfg.labelShift(), cfg.labelScale(), cfg.seed(), partition, cfg.maxDenseBytes());
+          validation = ResidentPartition.build(backend, heldOut, numFeatures, cfg.scaling(), cfg.labelShift(),
+              cfg.labelScale(), cfg.seed(), partition, cfg.maxDenseBytes());
         }
         return new PartitionTrainer(cfg, data, validation, partition, numPartitions);
       } catch (RuntimeException | Error e) {
