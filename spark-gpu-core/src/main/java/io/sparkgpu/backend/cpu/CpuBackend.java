@@ -8,6 +8,7 @@ import io.sparkgpu.backend.DenseMatrix;
 import io.sparkgpu.backend.Loss;
 import io.sparkgpu.backend.OptimizerKind;
 import io.sparkgpu.backend.OptimizerStep;
+import io.sparkgpu.backend.ShapeChecks;
 import java.util.Arrays;
 
 /**
@@ -37,20 +38,7 @@ public final class CpuBackend implements ComputeBackend {
     return (CpuCsrMatrix) m;
   }
 
-  private static void checkSameShape(DenseMatrix a, DenseMatrix b, String what) {
-    if (a.rows() != b.rows() || a.cols() != b.cols()) {
-      throw new IllegalArgumentException(what + ": shapes differ, " + a.rows() + " x " + a.cols() + " vs "
-          + b.rows() + " x " + b.cols());
-    }
-  }
 
-  /** A wrong width would read or write past the vector, into whatever the view's parent holds next. */
-  private static void checkRowVector(DenseMatrix v, int cols, String what) {
-    if (v.rows() != 1 || v.cols() != cols) {
-      throw new IllegalArgumentException(what + ": expected a 1 x " + cols + " row vector, got " + v.rows() + " x "
-          + v.cols());
-    }
-  }
 
   private static int checkedSize(int rows, int cols) {
     long n = (long) rows * cols;
@@ -109,7 +97,7 @@ public final class CpuBackend implements ComputeBackend {
 
   @Override
   public void copy(DenseMatrix src, DenseMatrix dst) {
-    checkSameShape(src, dst, "copy");
+    ShapeChecks.sameShape(src, dst, "copy");
     CpuDenseMatrix a = d(src);
     CpuDenseMatrix b = d(dst);
     System.arraycopy(a.data, a.offset, b.data, b.offset, (int) a.size());
@@ -124,14 +112,10 @@ public final class CpuBackend implements ComputeBackend {
   @Override
   public void gemm(boolean transA, boolean transB, float alpha, DenseMatrix a, DenseMatrix b, float beta,
       DenseMatrix c) {
-    int m = transA ? a.cols() : a.rows();
-    int k = transA ? a.rows() : a.cols();
-    int kb = transB ? b.cols() : b.rows();
-    int n = transB ? b.rows() : b.cols();
-    if (k != kb || c.rows() != m || c.cols() != n) {
-      throw new IllegalArgumentException("gemm: op(A) is " + m + " x " + k + ", op(B) is " + kb + " x " + n
-          + ", C is " + c.rows() + " x " + c.cols());
-    }
+    int[] mnk = ShapeChecks.gemm(transA, transB, a, b, c);
+    int m = mnk[0];
+    int n = mnk[1];
+    int k = mnk[2];
     if (m == 0 || n == 0) {
       return;
     }
@@ -163,12 +147,7 @@ public final class CpuBackend implements ComputeBackend {
   @Override
   public void csrGemm(boolean transA, float alpha, CsrMatrix a, DenseMatrix b, float beta, DenseMatrix c) {
     CpuCsrMatrix sa = s(a);
-    int m = transA ? a.cols() : a.rows();
-    int k = transA ? a.rows() : a.cols();
-    if (b.rows() != k || c.rows() != m || c.cols() != b.cols()) {
-      throw new IllegalArgumentException("csrGemm: op(A) is " + m + " x " + k + ", B is " + b.rows() + " x "
-          + b.cols() + ", C is " + c.rows() + " x " + c.cols());
-    }
+    ShapeChecks.csrGemm(transA, a, b, c);
     CpuDenseMatrix cb = d(b);
     CpuDenseMatrix cc = d(c);
     scale(cc, beta);
@@ -192,7 +171,7 @@ public final class CpuBackend implements ComputeBackend {
 
   @Override
   public void addRowVector(DenseMatrix z, DenseMatrix bias) {
-    checkRowVector(bias, z.cols(), "addRowVector");
+    ShapeChecks.rowVector(bias, z.cols(), "addRowVector");
     CpuDenseMatrix cz = d(z);
     CpuDenseMatrix cb = d(bias);
     int n = z.cols();
@@ -206,7 +185,7 @@ public final class CpuBackend implements ComputeBackend {
 
   @Override
   public void columnSums(float alpha, DenseMatrix x, float beta, DenseMatrix out) {
-    checkRowVector(out, x.cols(), "columnSums");
+    ShapeChecks.rowVector(out, x.cols(), "columnSums");
     CpuDenseMatrix cx = d(x);
     CpuDenseMatrix co = d(out);
     int n = x.cols();
@@ -253,7 +232,7 @@ public final class CpuBackend implements ComputeBackend {
 
   @Override
   public void activationBackward(Activation f, DenseMatrix out, DenseMatrix grad) {
-    checkSameShape(out, grad, "activationBackward");
+    ShapeChecks.sameShape(out, grad, "activationBackward");
     CpuDenseMatrix co = d(out);
     CpuDenseMatrix cg = d(grad);
     int n = (int) out.size();
@@ -294,13 +273,9 @@ public final class CpuBackend implements ComputeBackend {
   @Override
   public double lossAndGradient(Loss loss, DenseMatrix z, DenseMatrix labels, DenseMatrix weights, float gradScale,
       DenseMatrix grad) {
-    checkSameShape(z, grad, "lossAndGradient");
+    ShapeChecks.loss(z, labels, weights, grad);
     int rows = z.rows();
     int k = z.cols();
-    if (labels.rows() != rows || weights.rows() != rows) {
-      throw new IllegalArgumentException("lossAndGradient: " + rows + " rows of outputs but " + labels.rows()
-          + " labels and " + weights.rows() + " weights");
-    }
     CpuDenseMatrix cz = d(z);
     CpuDenseMatrix cy = d(labels);
     CpuDenseMatrix cw = d(weights);
@@ -383,16 +358,12 @@ public final class CpuBackend implements ComputeBackend {
   @Override
   public void optimizerStep(OptimizerStep step, DenseMatrix params, DenseMatrix grad, DenseMatrix state,
       DenseMatrix l2, DenseMatrix l1) {
-    int n = params.cols() * params.rows();
+    int n = ShapeChecks.optimizer(params, grad, state, l2, l1, step.kind().stateSlots());
     CpuDenseMatrix w = d(params);
     CpuDenseMatrix g = d(grad);
     CpuDenseMatrix st = d(state);
     CpuDenseMatrix r2 = d(l2);
     CpuDenseMatrix r1 = d(l1);
-    if (grad.size() != n || l2.size() != n || l1.size() != n || state.size() != (long) n * step.kind().stateSlots()) {
-      throw new IllegalArgumentException("optimizerStep: " + n + " parameters but gradient " + grad.size()
-          + ", state " + state.size() + ", l2 " + l2.size() + ", l1 " + l1.size());
-    }
     float lr = step.learningRate();
     if (step.kind() == OptimizerKind.SGD) {
       float mu = step.momentum();

@@ -11,6 +11,7 @@ import io.sparkgpu.backend.DenseMatrix;
 import io.sparkgpu.backend.Loss;
 import io.sparkgpu.backend.OptimizerKind;
 import io.sparkgpu.backend.OptimizerStep;
+import io.sparkgpu.backend.ShapeChecks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -171,19 +172,7 @@ public final class CudaBackend implements ComputeBackend {
     }
   }
 
-  private static void checkSameShape(DenseMatrix a, DenseMatrix b, String what) {
-    if (a.rows() != b.rows() || a.cols() != b.cols()) {
-      throw new IllegalArgumentException(what + ": shapes differ, " + a.rows() + " x " + a.cols() + " vs "
-          + b.rows() + " x " + b.cols());
-    }
-  }
 
-  private static void checkRowVector(DenseMatrix v, int cols, String what) {
-    if (v.rows() != 1 || v.cols() != cols) {
-      throw new IllegalArgumentException(what + ": expected a 1 x " + cols + " row vector, got " + v.rows() + " x "
-          + v.cols());
-    }
-  }
 
   /** Takes {@code bytes} from the pool and the device; the context must be current. */
   private DeviceBuffer allocateBuffer(long bytes, String what) {
@@ -370,7 +359,7 @@ public final class CudaBackend implements ComputeBackend {
 
   @Override
   public void copy(DenseMatrix src, DenseMatrix dst) {
-    checkSameShape(src, dst, "copy");
+    ShapeChecks.sameShape(src, dst, "copy");
     CudaDenseMatrix a = d(src);
     CudaDenseMatrix b = d(dst);
     long n = a.size();
@@ -464,14 +453,10 @@ public final class CudaBackend implements ComputeBackend {
   @Override
   public void gemm(boolean transA, boolean transB, float alpha, DenseMatrix a, DenseMatrix b, float beta,
       DenseMatrix c) {
-    int m = transA ? a.cols() : a.rows();
-    int k = transA ? a.rows() : a.cols();
-    int kb = transB ? b.cols() : b.rows();
-    int n = transB ? b.rows() : b.cols();
-    if (k != kb || c.rows() != m || c.cols() != n) {
-      throw new IllegalArgumentException("gemm: op(A) is " + m + " x " + k + ", op(B) is " + kb + " x " + n
-          + ", C is " + c.rows() + " x " + c.cols());
-    }
+    int[] mnk = ShapeChecks.gemm(transA, transB, a, b, c);
+    int m = mnk[0];
+    int n = mnk[1];
+    int k = mnk[2];
     CudaDenseMatrix ca = d(a);
     CudaDenseMatrix cb = d(b);
     CudaDenseMatrix cc = d(c);
@@ -492,12 +477,7 @@ public final class CudaBackend implements ComputeBackend {
   @Override
   public void csrGemm(boolean transA, float alpha, CsrMatrix a, DenseMatrix b, float beta, DenseMatrix c) {
     CudaCsrMatrix sa = s(a);
-    int m = transA ? a.cols() : a.rows();
-    int k = transA ? a.rows() : a.cols();
-    if (b.rows() != k || c.rows() != m || c.cols() != b.cols()) {
-      throw new IllegalArgumentException("csrGemm: op(A) is " + m + " x " + k + ", B is " + b.rows() + " x "
-          + b.cols() + ", C is " + c.rows() + " x " + c.cols());
-    }
+    ShapeChecks.csrGemm(transA, a, b, c);
     CudaDenseMatrix cb = d(b);
     CudaDenseMatrix cc = d(c);
     int n = b.cols();
@@ -520,7 +500,7 @@ public final class CudaBackend implements ComputeBackend {
 
   @Override
   public void addRowVector(DenseMatrix z, DenseMatrix bias) {
-    checkRowVector(bias, z.cols(), "addRowVector");
+    ShapeChecks.rowVector(bias, z.cols(), "addRowVector");
     CudaDenseMatrix cz = d(z);
     CudaDenseMatrix cb = d(bias);
     long n = cz.size();
@@ -534,7 +514,7 @@ public final class CudaBackend implements ComputeBackend {
 
   @Override
   public void columnSums(float alpha, DenseMatrix x, float beta, DenseMatrix out) {
-    checkRowVector(out, x.cols(), "columnSums");
+    ShapeChecks.rowVector(out, x.cols(), "columnSums");
     CudaDenseMatrix cx = d(x);
     CudaDenseMatrix co = d(out);
     if (x.cols() == 0) {
@@ -559,7 +539,7 @@ public final class CudaBackend implements ComputeBackend {
 
   @Override
   public void activationBackward(Activation f, DenseMatrix out, DenseMatrix grad) {
-    checkSameShape(out, grad, "activationBackward");
+    ShapeChecks.sameShape(out, grad, "activationBackward");
     CudaDenseMatrix co = d(out);
     CudaDenseMatrix cg = d(grad);
     long n = co.size();
@@ -574,13 +554,9 @@ public final class CudaBackend implements ComputeBackend {
   @Override
   public double lossAndGradient(Loss loss, DenseMatrix z, DenseMatrix labels, DenseMatrix weights, float gradScale,
       DenseMatrix grad) {
-    checkSameShape(z, grad, "lossAndGradient");
+    ShapeChecks.loss(z, labels, weights, grad);
     int rows = z.rows();
     int k = z.cols();
-    if (labels.rows() != rows || weights.rows() != rows) {
-      throw new IllegalArgumentException("lossAndGradient: " + rows + " rows of outputs but " + labels.rows()
-          + " labels and " + weights.rows() + " weights");
-    }
     CudaDenseMatrix cz = d(z);
     CudaDenseMatrix cy = d(labels);
     CudaDenseMatrix cw = d(weights);
@@ -626,16 +602,12 @@ public final class CudaBackend implements ComputeBackend {
   @Override
   public void optimizerStep(OptimizerStep step, DenseMatrix params, DenseMatrix grad, DenseMatrix state,
       DenseMatrix l2, DenseMatrix l1) {
-    int n = params.cols() * params.rows();
+    int n = ShapeChecks.optimizer(params, grad, state, l2, l1, step.kind().stateSlots());
     CudaDenseMatrix w = d(params);
     CudaDenseMatrix g = d(grad);
     CudaDenseMatrix st = d(state);
     CudaDenseMatrix r2 = d(l2);
     CudaDenseMatrix r1 = d(l1);
-    if (grad.size() != n || l2.size() != n || l1.size() != n || state.size() != (long) n * step.kind().stateSlots()) {
-      throw new IllegalArgumentException("optimizerStep: " + n + " parameters but gradient " + grad.size()
-          + ", state " + state.size() + ", l2 " + l2.size() + ", l1 " + l1.size());
-    }
     if (n == 0) {
       return;
     }

@@ -253,23 +253,14 @@ public class LogisticRegressionModel
 
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
-    if (FeatureVectorizer.isVectorInput(dataset.schema(), this, getFeaturesCol())) {
-      return super.transform(dataset);
-    }
-    String tmp = FeatureVectorizer.temporaryColumn(dataset.schema());
-    LogisticRegressionModel vectorModel = copy(ParamMap.empty());
-    vectorModel.set(vectorModel.featuresCols(), new String[0]);
-    vectorModel.set(vectorModel.featuresCol(), tmp);
-    return vectorModel.transform(FeatureVectorizer.withVectorColumn(dataset, this, getFeaturesCol(), tmp)).drop(tmp);
+    return FeatureVectorizer.transform(this, dataset, super::transform);
   }
 
   @Override
   public StructType transformSchema(StructType schema) {
-    if (FeatureVectorizer.isVectorInput(schema, this, getFeaturesCol())) {
-      return super.transformSchema(schema);
-    }
-    return FeatureVectorizer.append(schema, FeatureVectorizer.vectorField(getRawPredictionCol()),
-        FeatureVectorizer.vectorField(getProbabilityCol()), FeatureVectorizer.doubleField(getPredictionCol()));
+    return FeatureVectorizer.transformSchema(schema, this, getFeaturesCol(), null, super::transformSchema,
+        FeatureVectorizer.classifierOutputs(getRawPredictionCol(), getProbabilityCol(),
+        getPredictionCol()));
   }
 
   /** Resolves the two inherited signatures of MLlib's summary hook (covariant in Scala, clashing in Java). */

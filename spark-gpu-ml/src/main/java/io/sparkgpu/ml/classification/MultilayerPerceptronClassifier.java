@@ -262,13 +262,9 @@ public class MultilayerPerceptronClassifier
 
   @Override
   public StructType transformSchema(StructType schema) {
-    if (FeatureVectorizer.isVectorInput(schema, this, getFeaturesCol())) {
-      return super.transformSchema(schema);
-    }
-    io.sparkgpu.arrow.DatasetBatcher.checkSchema(schema, EngineFit.features(this, getFeaturesCol()), getLabelCol(),
-        weightColOrNull());
-    return FeatureVectorizer.append(schema, FeatureVectorizer.vectorField(getRawPredictionCol()),
-        FeatureVectorizer.vectorField(getProbabilityCol()), FeatureVectorizer.doubleField(getPredictionCol()));
+    return FeatureVectorizer.transformSchema(schema, this, getFeaturesCol(), getLabelCol(), super::transformSchema,
+        FeatureVectorizer.classifierOutputs(getRawPredictionCol(), getProbabilityCol(),
+        getPredictionCol()));
   }
 
   @Override

@@ -3,6 +3,10 @@ package io.sparkgpu.ml.fit;
 import io.sparkgpu.ml.param.TrainerParams;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import org.apache.spark.ml.PredictionModel;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -59,6 +63,47 @@ public final class FeatureVectorizer {
       array = functions.col(featuresCol).cast(DataTypes.createArrayType(DataTypes.DoubleType));
     }
     return dataset.withColumn(name, org.apache.spark.ml.functions.array_to_vector(array));
+  }
+
+  /**
+   * A model's transform for every kind of features input: MLlib's own transform ({@code vectorTransform}) for a
+   * Vector column; otherwise the same model reading a temporary Vector column built from the array or numeric
+   * columns, which is dropped from the result.
+   */
+  public static <M extends PredictionModel<Vector, M> & TrainerParams> Dataset<Row> transform(M model,
+      Dataset<?> dataset, Function<Dataset<?>, Dataset<Row>> vectorTransform) {
+    if (isVectorInput(dataset.schema(), model, model.getFeaturesCol())) {
+      return vectorTransform.apply(dataset);
+    }
+    String tmp = temporaryColumn(dataset.schema());
+    M vectorModel = model.copy(ParamMap.empty());
+    vectorModel.set(vectorModel.featuresCols(), new String[0]);
+    vectorModel.set(vectorModel.featuresCol(), tmp);
+    return vectorModel.transform(withVectorColumn(dataset, model, model.getFeaturesCol(), tmp)).drop(tmp);
+  }
+
+  /**
+   * A stage's output schema for every kind of features input: MLlib's ({@code vectorSchema}) for a Vector column;
+   * otherwise our own checks of the input columns (when {@code labelCol} is given, as when fitting) and
+   * {@code outputs} appended.
+   */
+  public static StructType transformSchema(StructType schema, TrainerParams params, String featuresCol,
+      String labelCol, Function<StructType, StructType> vectorSchema, StructField... outputs) {
+    if (isVectorInput(schema, params, featuresCol)) {
+      return vectorSchema.apply(schema);
+    }
+    if (labelCol != null) {
+      io.sparkgpu.arrow.DatasetBatcher.checkSchema(schema, EngineFit.features(params, featuresCol), labelCol,
+          params.weightColOrNull());
+    }
+    return append(schema, outputs);
+  }
+
+  /** The output columns of a probabilistic classifier: raw prediction, probability, prediction. */
+  public static StructField[] classifierOutputs(String rawPredictionCol, String probabilityCol,
+      String predictionCol) {
+    return new StructField[] {vectorField(rawPredictionCol), vectorField(probabilityCol),
+        doubleField(predictionCol)};
   }
 
   /** {@code schema} with {@code fields} appended; a field whose name exists already is an error. */

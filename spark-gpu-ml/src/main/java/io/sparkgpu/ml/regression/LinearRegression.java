@@ -176,12 +176,8 @@ public class LinearRegression extends Regressor<Vector, LinearRegression, Linear
 
   @Override
   public StructType transformSchema(StructType schema) {
-    if (FeatureVectorizer.isVectorInput(schema, this, getFeaturesCol())) {
-      return super.transformSchema(schema);
-    }
-    io.sparkgpu.arrow.DatasetBatcher.checkSchema(schema, LinearModelFitter.features(this, getFeaturesCol()),
-        getLabelCol(), weightColOrNull());
-    return FeatureVectorizer.append(schema, FeatureVectorizer.doubleField(getPredictionCol()));
+    return FeatureVectorizer.transformSchema(schema, this, getFeaturesCol(), getLabelCol(), super::transformSchema,
+        FeatureVectorizer.doubleField(getPredictionCol()));
   }
 
   @Override

@@ -110,22 +110,13 @@ public class LinearRegressionModel extends RegressionModel<Vector, LinearRegress
 
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
-    if (FeatureVectorizer.isVectorInput(dataset.schema(), this, getFeaturesCol())) {
-      return super.transform(dataset);
-    }
-    String tmp = FeatureVectorizer.temporaryColumn(dataset.schema());
-    LinearRegressionModel vectorModel = copy(ParamMap.empty());
-    vectorModel.set(vectorModel.featuresCols(), new String[0]);
-    vectorModel.set(vectorModel.featuresCol(), tmp);
-    return vectorModel.transform(FeatureVectorizer.withVectorColumn(dataset, this, getFeaturesCol(), tmp)).drop(tmp);
+    return FeatureVectorizer.transform(this, dataset, super::transform);
   }
 
   @Override
   public StructType transformSchema(StructType schema) {
-    if (FeatureVectorizer.isVectorInput(schema, this, getFeaturesCol())) {
-      return super.transformSchema(schema);
-    }
-    return FeatureVectorizer.append(schema, FeatureVectorizer.doubleField(getPredictionCol()));
+    return FeatureVectorizer.transformSchema(schema, this, getFeaturesCol(), null, super::transformSchema,
+        FeatureVectorizer.doubleField(getPredictionCol()));
   }
 
   @Override
