@@ -1,0 +1,49 @@
+package io.sparkgpu.bench;
+
+import io.sparkgpu.it.MnistData;
+import io.sparkgpu.it.SharedSpark;
+import io.sparkgpu.it.TestData;
+import io.sparkgpu.ml.classification.MultilayerPerceptronClassificationModel;
+import io.sparkgpu.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 5's measurement, run on demand (tag "benchmark", excluded from the suite): our MultilayerPerceptronClassifier
+ * and MLlib's on MNIST with the same layers, 784-128-10, each at its defaults, in the same JVM: fit seconds and test
+ * accuracy. Prints one line per trainer; nothing is asserted.
+ */
+@Tag("benchmark")
+class MlpMnistComparison {
+  @Test
+  void oursAndMllibOnMnist() {
+    SparkSession spark = SharedSpark.get();
+    Dataset<Row> train = MnistData.load(spark, TestData.shared("mnist/train-images-idx3-ubyte.gz"),
+        TestData.shared("mnist/train-labels-idx1-ubyte.gz"), 2).cache();
+    Dataset<Row> test = MnistData.load(spark, TestData.shared("mnist/t10k-images-idx3-ubyte.gz"),
+        TestData.shared("mnist/t10k-labels-idx1-ubyte.gz"), 2).cache();
+    train.count();
+    test.count();
+    MulticlassClassificationEvaluator accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy");
+    int[] layers = {784, 128, 10};
+    long t0 = System.nanoTime();
+    MultilayerPerceptronClassificationModel ours = new MultilayerPerceptronClassifier().setLayers(layers).setSeed(1L)
+        .fit(train);
+    double oursSeconds = (System.nanoTime() - t0) / 1e9;
+    double oursAccuracy = accuracy.evaluate(ours.transform(test));
+    System.err.printf("MLP-BENCH spark-gpu 784-128-10 defaults: %.1f s, test accuracy %.4f, %d epochs%n",
+        oursSeconds, oursAccuracy, ours.summary().totalIterations());
+    t0 = System.nanoTime();
+    org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel mllib =
+        new org.apache.spark.ml.classification.MultilayerPerceptronClassifier().setLayers(layers).setSeed(1L)
+            .fit(train);
+    double mllibSeconds = (System.nanoTime() - t0) / 1e9;
+    double mllibAccuracy = accuracy.evaluate(mllib.transform(test));
+    System.err.printf("MLP-BENCH MLlib 784-128-10 defaults (l-bfgs, maxIter 100): %.1f s, test accuracy %.4f%n",
+        mllibSeconds, mllibAccuracy);
+  }
+}
