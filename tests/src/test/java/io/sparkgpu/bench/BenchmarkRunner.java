@@ -112,6 +112,9 @@ public final class BenchmarkRunner {
         spark.stop();
       }
     }
+    for (String key : ReportWriter.PAIRS) {
+      PairBenchmark.drawPlot(store, key, docs);
+    }
     ReportWriter.write(store, root.resolve("BENCHMARKS.md"), docs.resolve("optimisations.md"));
     System.out.println("Wrote " + root.resolve("BENCHMARKS.md"));
   }

@@ -151,12 +151,32 @@ final class PairBenchmark {
     if (oursHit > 0) {
       store.put(key + "speedup", store.num(key + "mllib.seconds") / store.num(key + "ours.seconds"));
     }
-    Path png = ctx.docs().resolve("loss-" + data.key() + ".png");
-    LossPlot.draw(png, data.title() + ": training objective vs seconds, local[2]", reference, 0.005, List.of(
-        new LossPlot.Series("spark-gpu LogisticRegression (CPU backend)", new Color(31, 119, 180), ourPoints),
-        new LossPlot.Series("MLlib LogisticRegression (L-BFGS)", new Color(255, 127, 14), mllibPoints)));
-    store.put(key + "plot", "docs/benchmarks/" + png.getFileName());
+    store.put(key + "plot", "docs/benchmarks/loss-" + data.key() + ".png");
     store.save();
+    drawPlot(store, data.key(), ctx.docs());
+  }
+
+  /** Draws docs/benchmarks/loss-KEY.png from the sweep points stored for data set {@code key}. */
+  static void drawPlot(ResultStore store, String key, Path docs) {
+    String p = "p1." + key + ".";
+    if (!store.has(p + "ours.sweep") || !store.has(p + "mllib.sweep")) {
+      return;
+    }
+    LossPlot.draw(docs.resolve("loss-" + key + ".png"), store.get("pair." + key + ".title")
+        + ": training objective vs seconds, local[2]", store.num(p + "reference"), 1.005, List.of(
+        new LossPlot.Series("spark-gpu LogisticRegression (CPU backend)", new Color(31, 119, 180),
+            parse(store.get(p + "ours.sweep"))),
+        new LossPlot.Series("MLlib LogisticRegression (L-BFGS)", new Color(255, 127, 14),
+            parse(store.get(p + "mllib.sweep")))));
+  }
+
+  private static List<LossPlot.Point> parse(String sweep) {
+    List<LossPlot.Point> out = new ArrayList<>();
+    for (String part : sweep.split(";")) {
+      String[] f = part.trim().split(":");
+      out.add(new LossPlot.Point(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Integer.parseInt(f[0])));
+    }
+    return out;
   }
 
   private static String points(List<LossPlot.Point> points) {

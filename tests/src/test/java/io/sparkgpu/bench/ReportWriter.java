@@ -60,6 +60,25 @@ final class ReportWriter {
     }
   }
 
+  /**
+   * Seconds of the fastest measured fit of {@code who} ("ours" or "mllib") on data set {@code d} that reached the
+   * P1 target: the sweep's hitting fit, or the default fit when that is faster and also reached it.
+   */
+  static double p1Seconds(ResultStore s, String d, String who) {
+    String p = "p1." + d + ".";
+    double target = s.num(p + "target");
+    double best = s.has(p + who + ".seconds") ? s.num(p + who + ".seconds") : Double.NaN;
+    String k = "pair." + d + "." + who + ".";
+    if (s.num(k + "objective") <= target && !(s.num(k + "fitSeconds") >= best)) {
+      best = s.num(k + "fitSeconds");
+    }
+    return best;
+  }
+
+  static double p1Speedup(ResultStore s, String d) {
+    return p1Seconds(s, d, "mllib") / p1Seconds(s, d, "ours");
+  }
+
   private static void stamp(ResultStore s, String prefix, StringBuilder md) {
     if (!s.has(prefix + "command")) {
       return;
@@ -87,16 +106,16 @@ final class ReportWriter {
           .append(" | ").append(fmt(s.num(k + "mllib.fitSeconds"), 2)).append(" | ")
           .append(fmt(s.num(k + "ours.objective"), 5)).append(" | ").append(fmt(s.num(k + "mllib.objective"), 5))
           .append(" | ").append(fmt(s.num(k + "ours.epochGBps"), 2)).append(" | ")
-          .append(s.has(p + "ours.seconds") ? fmt(s.num(p + "ours.seconds"), 2)
-              : s.has(p + "target") ? "not reached" : "–")
-          .append(" | ").append(fmt(s.num(p + "mllib.seconds"), 2)).append(" | ").append(x(s.num(p + "speedup")))
+          .append(s.has(p + "target") && Double.isNaN(p1Seconds(s, d, "ours")) ? "not reached"
+              : fmt(p1Seconds(s, d, "ours"), 2))
+          .append(" | ").append(fmt(p1Seconds(s, d, "mllib"), 2)).append(" | ").append(x(p1Speedup(s, d)))
           .append(" |\n");
     }
     md.append("\nFit = wall-clock `fit(df)` on the same cached DataFrame (our fit includes Arrow batching). Objective "
         + "= mean log-loss + λ/2·‖β‖², computed by the benchmark from each model's coefficients in double precision "
         + "(`Objective.java`), not taken from either trainer. Epoch GB/s = float32 feature bytes held resident / "
-        + "median epoch after the first. P1 = fit time of the smallest maxIter whose objective is within 0.5% of "
-        + "MLlib's final objective.\n\n");
+        + "median epoch after the first. P1 = seconds of the fastest measured fit whose objective is within 0.5% of "
+        + "MLlib's final objective (see P1 below).\n\n");
   }
 
   private static void targets(ResultStore s, StringBuilder md) {
@@ -109,7 +128,7 @@ final class ReportWriter {
       String p = "p1." + d + ".";
       if (s.has(p + "target")) {
         any = true;
-        double sp = s.num(p + "speedup");
+        double sp = p1Speedup(s, d);
         allMet &= sp >= 5;
         p1.append(p1.length() == 0 ? "" : "; ").append(d).append(' ').append(x(sp));
       }
@@ -234,9 +253,11 @@ final class ReportWriter {
         + "(our cosine schedule is planned over maxIter, so each is a separate fit); MLlib: the first iteration "
         + "whose reported objective reaches the target, fitted with exactly that maxIter and checked with the "
         + "independent objective. The seconds are medians of that final fit repeated; the sweep points are single "
-        + "fits.\n\n");
+        + "fits. P1 s = the fastest measured fit that reached the target: that fit, or the default fit of the issue-2 "
+        + "table when it is faster and also reached the target (MLlib's fits with a small maxIter were sometimes "
+        + "slower than its full default fit, see the sweeps).\n\n");
     md.append("| data | target | ours maxIter | ours s | ours objective | MLlib maxIter | MLlib s | MLlib objective "
-        + "| speed-up | plot |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        + "| ours P1 s | MLlib P1 s | speed-up | plot |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (String d : keys) {
       String p = "p1." + d + ".";
       md.append("| ").append(s.get("pair." + d + ".title")).append(" | ").append(fmt(s.num(p + "target"), 6))
@@ -244,7 +265,8 @@ final class ReportWriter {
           .append(" | ").append(fmt(s.num(p + "ours.seconds"), 2)).append(" | ")
           .append(fmt(s.num(p + "ours.objective"), 6)).append(" | ").append(s.get(p + "mllib.maxIter"))
           .append(" | ").append(fmt(s.num(p + "mllib.seconds"), 2)).append(" | ")
-          .append(fmt(s.num(p + "mllib.objective"), 6)).append(" | ").append(x(s.num(p + "speedup")))
+          .append(fmt(s.num(p + "mllib.objective"), 6)).append(" | ").append(fmt(p1Seconds(s, d, "ours"), 2))
+          .append(" | ").append(fmt(p1Seconds(s, d, "mllib"), 2)).append(" | ").append(x(p1Speedup(s, d)))
           .append(" | [png](").append(s.get(p + "plot")).append(") |\n");
     }
     md.append('\n');
