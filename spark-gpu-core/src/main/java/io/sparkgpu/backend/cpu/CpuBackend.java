@@ -320,9 +320,13 @@ public final class CpuBackend implements ComputeBackend {
           break;
         }
         case LOGISTIC: {
+          // softplus and sigmoid from one exp(-|z|): the same values as softplus(z) and sigmoid(z), bit for bit.
           double zi = cz.data[row];
-          total += w * (softplus(zi) - y * zi);
-          cg.data[grow] = (float) (gradScale * w * (sigmoid(zi) - y));
+          double e = Math.exp(-Math.abs(zi));
+          double softplus = (zi > 0 ? zi : 0.0) + Math.log1p(e);
+          double sigmoid = zi >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+          total += w * (softplus - y * zi);
+          cg.data[grow] = (float) (gradScale * w * (sigmoid - y));
           break;
         }
         case SOFTMAX_CROSS_ENTROPY: {
