@@ -49,11 +49,13 @@ final class Machine {
     return gcs.isEmpty() ? "" : ", GC " + gcs.get(gcs.size() - 1).getName();
   }
 
-  /** The checked-out commit (short hash, "+dirty" when the tree has changes), or "unknown". */
+  /** The checked-out commit (short hash, "+dirty" when tracked source files have changes), or "unknown". */
   static String commit() {
     try {
       String head = run("git", "rev-parse", "--short", "HEAD");
-      String status = run("git", "status", "--porcelain", "--untracked-files=no");
+      // The report and its results are this runner's own output: changes to them do not make the code dirty.
+      String status = run("git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!BENCHMARKS.md",
+          ":!docs/benchmarks");
       return head + (status.isEmpty() ? "" : "+dirty");
     } catch (IOException | InterruptedException | RuntimeException e) {
       return "unknown";
