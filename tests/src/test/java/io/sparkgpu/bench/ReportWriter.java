@@ -95,7 +95,8 @@ final class ReportWriter {
   private static void headline(ResultStore s, StringBuilder md) {
     md.append("## Headline\n\n");
     md.append("| data | ours fit s | MLlib fit s | ours objective | MLlib objective | ours epoch GB/s | "
-        + "P1 ours s | P1 MLlib s | P1 speed-up (target ≥ 5×) |\n|---|---|---|---|---|---|---|---|---|\n");
+        + "P1 ours s | P1 MLlib s | P1 speed-up (target ≥ 5×) | commit (fits / P1) |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n");
     for (String d : PAIRS) {
       String k = "pair." + d + ".";
       if (!s.has(k + "title")) {
@@ -109,7 +110,8 @@ final class ReportWriter {
           .append(s.has(p + "target") && Double.isNaN(p1Seconds(s, d, "ours")) ? "not reached"
               : fmt(p1Seconds(s, d, "ours"), 2))
           .append(" | ").append(fmt(p1Seconds(s, d, "mllib"), 2)).append(" | ").append(x(p1Speedup(s, d)))
-          .append(" |\n");
+          .append(" | `").append(s.get(k + "commit")).append("` / ")
+          .append(s.has(p + "commit") ? "`" + s.get(p + "commit") + "`" : "–").append(" |\n");
     }
     md.append("\nFit = wall-clock `fit(df)` on the same cached DataFrame (our fit includes Arrow batching). Objective "
         + "= mean log-loss + λ/2·‖β‖², computed by the benchmark from each model's coefficients in double precision "
