@@ -76,7 +76,10 @@ public final class ArrowBatchCodec {
           Map.of(NUM_FEATURES_KEY, Integer.toString(batch.cols)));
       try (VectorSchemaRoot root = new VectorSchemaRoot(schema, new java.util.ArrayList<>(vectors), rows)) {
         vectors.clear(); // the root owns them now
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // Sized for the buffers plus schema and message headers, so that it does not grow (and copy) while the
+        // batch is written.
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16L,
+            encodedSizeEstimate(batch)));
         try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
           writer.start();
           writer.writeBatch();
@@ -93,6 +96,14 @@ public final class ArrowBatchCodec {
       label.close();
       weight.close();
     }
+  }
+
+  /** Bytes of the buffers of {@code batch} (values, offsets, validity, padding) plus room for the headers. */
+  static long encodedSizeEstimate(HostBatch batch) {
+    long rows = batch.rows;
+    long features = batch.isSparse() ? 8L * batch.rowPtr[batch.rows] + 8L * (rows + 1) + rows / 4
+        : 4L * rows * batch.cols + ((long) rows * batch.cols) / 8;
+    return features + 16L * rows + rows / 4 + 4096;
   }
 
   private static FixedSizeListVector denseBlock(HostBatch batch, BufferAllocator allocator) {

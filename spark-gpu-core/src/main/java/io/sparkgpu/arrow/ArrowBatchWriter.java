@@ -39,16 +39,36 @@ public final class ArrowBatchWriter {
 
   /** Appends a row with dense features (a copy is taken). */
   public void appendDense(double[] features, double label, double weight) {
-    checkWidth(features.length);
+    appendDense(features, features.length, label, weight);
+  }
+
+  /**
+   * Appends a row whose dense features are {@code features[0, size)} (a copy is taken), so that callers can reuse
+   * one buffer for every row.
+   */
+  public void appendDense(double[] features, int size, double label, double weight) {
+    checkWidth(size);
     checkRow(label, weight);
     if (sparse == null) {
       sparse = false;
     }
-    if (sparse) {
+    if (!sparse) {
+      ensureDenseCapacity(rows + 1);
+      int base = rows * numFeatures;
+      // One fused pass (convert, check, gather statistics); a bad value is reported by checkFeature.
+      if (!stats.addDenseRow(features, size, weight, dense, base)) {
+        for (int j = 0; j < size; j++) {
+          checkFeature(j, features[j]);
+        }
+      }
+      finishRow(0, label, weight, false);
+      return;
+    }
+    {
       int start = rowPtr[rows];
-      ensureSparseCapacity(start + features.length);
+      ensureSparseCapacity(start + size);
       int p = start;
-      for (int j = 0; j < features.length; j++) {
+      for (int j = 0; j < size; j++) {
         double v = checkFeature(j, features[j]);
         if (v != 0.0) {
           colIndices[p] = j;
@@ -58,17 +78,6 @@ public final class ArrowBatchWriter {
         }
       }
       finishRow(p, label, weight, false);
-    } else {
-      ensureDenseCapacity(rows + 1);
-      int base = rows * numFeatures;
-      for (int j = 0; j < features.length; j++) {
-        double v = checkFeature(j, features[j]);
-        dense[base + j] = (float) v;
-        if (v != 0.0) {
-          stats.addFeature(j, v, weight);
-        }
-      }
-      finishRow(0, label, weight, false);
     }
   }
 

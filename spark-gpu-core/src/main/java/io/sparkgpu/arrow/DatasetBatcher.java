@@ -206,6 +206,7 @@ public final class DatasetBatcher {
       }
       ArrowBatchWriter writer = new ArrowBatchWriter(allocator, options, partition);
       ArrowBatchWriter heldOut = new ArrowBatchWriter(allocator, options, partition);
+      RowAppender appender = new RowAppender(options, vectorColumn);
       return new Iterator<BatchRecord>() {
         private BatchRecord next;
         private boolean done;
@@ -232,9 +233,9 @@ public final class DatasetBatcher {
         private BatchRecord advance() {
           while (rows.hasNext()) {
             InternalRow row = rows.next();
-            boolean validation = row.getBoolean(3);
+            boolean validation = !row.isNullAt(3) && row.getBoolean(3);
             ArrowBatchWriter w = validation ? heldOut : writer;
-            append(w, row);
+            appender.append(w, row);
             if (w.isFull()) {
               return BatchRecord.batch(w.flush(), validation);
             }
@@ -261,7 +262,21 @@ public final class DatasetBatcher {
       };
     }
 
-    private void append(ArrowBatchWriter writer, InternalRow row) {
+  }
+
+  /** Reads one partition's rows into a writer, through row buffers reused from row to row. */
+  static final class RowAppender {
+    private final BatchingOptions options;
+    private final boolean vectorColumn;
+    private double[] buffer = new double[0];
+    private int[] indices = new int[0];
+
+    RowAppender(BatchingOptions options, boolean vectorColumn) {
+      this.options = options;
+      this.vectorColumn = vectorColumn;
+    }
+
+    void append(ArrowBatchWriter writer, InternalRow row) {
       if (row.isNullAt(0)) {
         throw new IllegalArgumentException("Column '" + options.featuresColumn() + "' is null in a row of "
             + "partition " + writer.statistics().partition() + " (row " + writer.statistics().rows()
@@ -287,11 +302,23 @@ public final class DatasetBatcher {
       if (vectorColumn) {
         InternalRow v = row.getStruct(0, 4);
         if (v.getByte(0) == 0) {
-          int[] indices = v.getArray(2).toIntArray();
-          double[] values = v.getArray(3).toDoubleArray();
-          writer.appendSparse(v.getInt(1), indices, values, values.length, label, weight);
+          ArrayData idx = v.getArray(2);
+          int nnz = copyDoubles(v.getArray(3));
+          if (idx.numElements() != nnz) {
+            throw new IllegalArgumentException("Column '" + options.featuresColumn() + "': a sparse vector in row "
+                + writer.statistics().rows() + " of partition " + writer.statistics().partition() + " has "
+                + idx.numElements() + " indices but " + nnz + " values");
+          }
+          if (indices.length < nnz) {
+            indices = new int[Math.max(nnz, 2 * indices.length)];
+          }
+          for (int q = 0; q < nnz; q++) {
+            indices[q] = idx.getInt(q);
+          }
+          writer.appendSparse(v.getInt(1), indices, buffer, nnz, label, weight);
         } else {
-          writer.appendDense(v.getArray(3).toDoubleArray(), label, weight);
+          int n = copyDoubles(v.getArray(3)); // before reading buffer: copying may replace it
+          writer.appendDense(buffer, n, label, weight);
         }
       } else {
         ArrayData a = row.getArray(0);
@@ -302,8 +329,21 @@ public final class DatasetBatcher {
                 + writer.statistics().partition() + "; impute or drop nulls before fitting");
           }
         }
-        writer.appendDense(a.toDoubleArray(), label, weight);
+        int n = copyDoubles(a);
+        writer.appendDense(buffer, n, label, weight);
       }
+    }
+
+    /** Copies {@code a} into the reused row buffer (no array per row) and returns its length. */
+    private int copyDoubles(ArrayData a) {
+      int n = a.numElements();
+      if (buffer.length < n) {
+        buffer = new double[Math.max(n, 2 * buffer.length)];
+      }
+      for (int j = 0; j < n; j++) {
+        buffer[j] = a.getDouble(j);
+      }
+      return n;
     }
   }
 }

@@ -65,6 +65,32 @@ public final class PartitionStatistics implements Serializable {
     nonZeros++;
   }
 
+  /**
+   * Converts one dense row to float32 into {@code out[base, base + size)} and adds its values to the feature sums in
+   * the same pass. Returns false, having added nothing, if a value is not finite or beyond float32's range (the
+   * caller then reports it).
+   */
+  boolean addDenseRow(double[] values, int size, double weight, float[] out, int base) {
+    for (int j = 0; j < size; j++) {
+      if (!(Math.abs(values[j]) <= Float.MAX_VALUE)) {
+        return false;
+      }
+    }
+    long nnz = 0;
+    double[] sum = featureSum;
+    double[] sq = featureSqSum;
+    for (int j = 0; j < size; j++) {
+      double v = values[j];
+      out[base + j] = (float) v;
+      double wv = weight * v;
+      sum[j] += wv; // adding 0 for a zero value leaves the sums as they were
+      sq[j] += wv * v;
+      nnz += v != 0.0 ? 1 : 0;
+    }
+    nonZeros += nnz;
+    return true;
+  }
+
   void addBatch() {
     batches++;
   }

@@ -13,11 +13,13 @@ import java.util.Arrays;
 
 /**
  * The reference backend: Java arrays, GEMM through Spark's BLAS ({@code dev.ludovic.netlib}, which picks a native
- * or vectorised implementation), everything else in plain loops. Stateless apart from the BLAS handle, so one
+ * or vectorised implementation) except one-column products, which {@link Gemv} does faster, everything else in
+ * plain loops. Stateless apart from the BLAS handle, so one
  * instance may serve many threads; closing it does nothing.
  */
 public final class CpuBackend implements ComputeBackend {
   private final BLAS blas = BLAS.getInstance();
+  private final Gemv gemv = Gemv.get();
 
   @Override
   public String name() {
@@ -124,6 +126,15 @@ public final class CpuBackend implements ComputeBackend {
     CpuDenseMatrix cc = d(c);
     if (k == 0) {
       scale(cc, beta);
+      return;
+    }
+    if (n == 1) {
+      // One output column (linear models: X·w and Xᵀ·g per mini-batch): op(B) and C are contiguous vectors.
+      if (transA) {
+        gemv.columns(k, m, alpha, ca.data, ca.offset, a.cols(), cb.data, cb.offset, beta, cc.data, cc.offset);
+      } else {
+        gemv.rows(m, k, alpha, ca.data, ca.offset, a.cols(), cb.data, cb.offset, beta, cc.data, cc.offset);
+      }
       return;
     }
     // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, and a row-major X is a column-major Xᵀ.
@@ -294,9 +305,13 @@ public final class CpuBackend implements ComputeBackend {
           break;
         }
         case LOGISTIC: {
+          // softplus and sigmoid from one exp(-|z|): the same values as softplus(z) and sigmoid(z), bit for bit.
           double zi = cz.data[row];
-          total += w * (softplus(zi) - y * zi);
-          cg.data[grow] = (float) (gradScale * w * (sigmoid(zi) - y));
+          double e = Math.exp(-Math.abs(zi));
+          double softplus = (zi > 0 ? zi : 0.0) + Math.log1p(e);
+          double sigmoid = zi >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+          total += w * (softplus - y * zi);
+          cg.data[grow] = (float) (gradScale * w * (sigmoid - y));
           break;
         }
         case SOFTMAX_CROSS_ENTROPY: {

@@ -1,0 +1,221 @@
+package io.sparkgpu.bench;
+
+import io.sparkgpu.arrow.BatchedDataset;
+import io.sparkgpu.arrow.BatchingOptions;
+import io.sparkgpu.arrow.DatasetBatcher;
+import io.sparkgpu.arrow.FeatureColumns;
+import io.sparkgpu.arrow.LabelKind;
+import io.sparkgpu.ml.classification.LogisticRegression;
+import io.sparkgpu.ml.classification.LogisticRegressionModel;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+/**
+ * P2 (epoch throughput against a streaming bound), P4 (ingest against a no-op pass) and P5 (scaling with rows and
+ * partitions), all of our trainer alone.
+ */
+final class Throughput {
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private final BenchmarkRunner.Context ctx;
+
+  Throughput(BenchmarkRunner.Context ctx) {
+    this.ctx = ctx;
+  }
+
+  /** A fit of ours with a fixed number of epochs (tol 0) on {@code workers} partitions. */
+  private static LogisticRegressionModel fixedEpochs(Dataset<Row> df, int epochs, int workers, long rows) {
+    System.gc();
+    return new LogisticRegression().setRegParam(1.0 / rows).setStandardization(false).setMaxIter(epochs).setTol(0)
+        .setNumWorkers(workers).fit(df);
+  }
+
+  /**
+   * P2: the steady epoch of a fit (median of epochs 2..6, driver-timed: the Spark job, both partitions training
+   * concurrently) against two threads summing as many float32 bytes with the Vector API in this JVM.
+   */
+  void streamingBound(BenchData.Named data) {
+    String key = "p2." + data.key() + ".";
+    ResultStore store = ctx.store();
+    store.clear(key);
+    ctx.stamp(key);
+    long bytes = data.shape().featureBytes();
+    fixedEpochs(data.df(), 2, 2, data.shape().rows()); // warm-up
+    LogisticRegressionModel m = fixedEpochs(data.df(), 6, 2, data.shape().rows());
+    double epoch = Fits.steadyEpochSeconds(m.summary().epochSeconds());
+    double bound = streamSeconds(bytes);
+    ctx.log("  P2 %s: epoch %.3f s = %.2f GB/s; streaming bound %.4f s = %.2f GB/s", data.key(), epoch,
+        bytes / epoch / 1e9, bound, bytes / bound / 1e9);
+    store.put(key + "title", data.title());
+    store.put(key + "shape", data.shape().describe());
+    store.put(key + "featureBytes", bytes);
+    store.put(key + "epochSeconds", epoch);
+    store.put(key + "epochSecondsAll", Fits.list(m.summary().epochSeconds()));
+    store.put(key + "epochGBps", bytes / epoch / 1e9);
+    store.put(key + "boundSeconds", bound);
+    store.put(key + "boundGBps", bytes / bound / 1e9);
+    store.put(key + "species", SPECIES.toString());
+    store.save();
+  }
+
+  /** Median seconds of 7 passes of two threads each summing half of {@code bytes} as float32 (after 2 warm-ups). */
+  static double streamSeconds(long bytes) {
+    int threads = 2;
+    int n = (int) Math.min(Integer.MAX_VALUE - 64L, bytes / 4 / threads);
+    float[][] arrays = new float[threads][n];
+    for (float[] a : arrays) {
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (i & 1023) * 1e-3f;
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      double[] times = new double[7];
+      double sink = 0;
+      for (int rep = -2; rep < times.length; rep++) {
+        long t0 = System.nanoTime();
+        List<Future<Float>> futures = new java.util.ArrayList<>();
+        for (float[] a : arrays) {
+          futures.add(pool.submit(() -> sum(a)));
+        }
+        for (Future<Float> f : futures) {
+          sink += f.get();
+        }
+        if (rep >= 0) {
+          times[rep] = (System.nanoTime() - t0) / 1e9;
+        }
+      }
+      if (sink == 42) {
+        System.out.println(sink); // keeps the sums alive
+      }
+      return Fits.median(times) * ((double) bytes / (4.0 * threads * n));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  static float sum(float[] a) {
+    int step = SPECIES.length();
+    FloatVector s0 = FloatVector.zero(SPECIES);
+    FloatVector s1 = FloatVector.zero(SPECIES);
+    FloatVector s2 = FloatVector.zero(SPECIES);
+    FloatVector s3 = FloatVector.zero(SPECIES);
+    int i = 0;
+    for (int bound = a.length - 4 * step; i <= bound; i += 4 * step) {
+      s0 = s0.add(FloatVector.fromArray(SPECIES, a, i));
+      s1 = s1.add(FloatVector.fromArray(SPECIES, a, i + step));
+      s2 = s2.add(FloatVector.fromArray(SPECIES, a, i + 2 * step));
+      s3 = s3.add(FloatVector.fromArray(SPECIES, a, i + 3 * step));
+    }
+    float s = s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD);
+    for (; i < a.length; i++) {
+      s += a[i];
+    }
+    return s;
+  }
+
+  /**
+   * P4: DataFrame (cached) to cached Arrow batches with statistics, as a fit does it, against a pass over the same
+   * selected columns that only counts the rows. Medians of 3 after a warm-up of each.
+   */
+  void ingest(BenchData.Named data) {
+    String key = "p4." + data.key() + ".";
+    ResultStore store = ctx.store();
+    store.clear(key);
+    ctx.stamp(key);
+    Dataset<Row> selected = data.df().select(functions.col("features"), functions.col("label"),
+        functions.lit(1.0).as("weight"));
+    double[] batch = new double[3];
+    double[] noop = new double[3];
+    for (int r = -1; r < 3; r++) {
+      System.gc();
+      long t0 = System.nanoTime();
+      try (BatchedDataset b = DatasetBatcher.batch(data.df(), FeatureColumns.single("features"), "label", null,
+          LabelKind.CLASS_INDEX, BatchingOptions.DEFAULT_MAX_BATCH_BYTES, 2)) {
+        if (b.statistics().rows() != data.shape().rows()) {
+          throw new IllegalStateException("Batched " + b.statistics().rows() + " rows of " + data.shape().rows());
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        if (r >= 0) {
+          batch[r] = s;
+        }
+      }
+      System.gc();
+      t0 = System.nanoTime();
+      selected.queryExecution().toRdd().toJavaRDD().foreachPartition(it -> BenchData.drain(it));
+      double s = (System.nanoTime() - t0) / 1e9;
+      if (r >= 0) {
+        noop[r] = s;
+      }
+    }
+    long rows = data.shape().rows();
+    double b = Fits.median(batch);
+    double n = Fits.median(noop);
+    ctx.log("  P4 %s: batching %.2f s = %.0f rows/s; no-op pass %.2f s = %.0f rows/s", data.key(), b, rows / b, n,
+        rows / n);
+    store.put(key + "title", data.title());
+    store.put(key + "shape", data.shape().describe());
+    store.put(key + "rows", rows);
+    store.put(key + "batchSeconds", b);
+    store.put(key + "batchSecondsAll", Fits.list(batch));
+    store.put(key + "noopSeconds", n);
+    store.put(key + "noopSecondsAll", Fits.list(noop));
+    store.put(key + "batchRowsPerSecond", rows / b);
+    store.put(key + "noopRowsPerSecond", rows / n);
+    store.save();
+  }
+
+  /**
+   * P5: steady epoch seconds (median of epochs 2..5) of synthetic dense data at each size on 2 partitions, and at
+   * 4M rows on 1 partition. The data is generated by Spark SQL during the fit's single pass (not cached first).
+   */
+  void scaling(List<Long> sizes) {
+    String key = "p5.";
+    ResultStore store = ctx.store();
+    store.clear(key);
+    ctx.stamp(key);
+    fixedEpochs(BenchData.logisticDense(ctx.spark(), 200_000, 100, 42, 2), 2, 2, 200_000); // warm-up
+    for (long n : sizes) {
+      measureScaling(n, 2);
+    }
+    measureScaling(4_000_000L, 1);
+  }
+
+  private void measureScaling(long n, int workers) {
+    String key = "p5." + BenchData.millions(n) + "x" + workers + ".";
+    Dataset<Row> df = BenchData.logisticDense(ctx.spark(), n, 100, 42, 2);
+    long t0 = System.nanoTime();
+    LogisticRegressionModel m = fixedEpochs(df, 5, workers, n);
+    double fit = (System.nanoTime() - t0) / 1e9;
+    double[] epochs = m.summary().epochSeconds();
+    double steady = Fits.steadyEpochSeconds(epochs);
+    double sum = 0;
+    for (double e : epochs) {
+      sum += e;
+    }
+    ResultStore store = ctx.store();
+    store.put(key + "rows", n);
+    store.put(key + "workers", workers);
+    store.put(key + "fitSeconds", fit);
+    store.put(key + "ingestSeconds", fit - sum);
+    store.put(key + "firstEpochSeconds", epochs[0]);
+    store.put(key + "steadyEpochSeconds", steady);
+    store.put(key + "epochSecondsAll", Fits.list(epochs));
+    store.put(key + "epochGBps", 4.0 * n * 100 / steady / 1e9);
+    ctx.log("  P5 %s rows on %d partition(s): fit %.1f s, steady epoch %.3f s (%s)", BenchData.millions(n),
+        workers, fit, steady, Fits.list(epochs));
+    store.save();
+  }
+}
