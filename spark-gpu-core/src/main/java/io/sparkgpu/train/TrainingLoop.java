@@ -1,7 +1,10 @@
 package io.sparkgpu.train;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +58,9 @@ public final class TrainingLoop {
       double secs = (System.nanoTime() - t0) / 1e9;
       history.add(objective);
       seconds.add(secs);
-      LOG.info("{} epoch {}/{}: objective {} over {} rows in {} s on {} ({} partitions)", name, epoch,
-          config.epochs(), String.format("%.6f", objective), rows, String.format("%.3f", secs),
-          runner.backendDescription(), updates.size());
+      LOG.info("{} epoch {}/{}: objective {} over {} rows in {} s ({} rows/s) on {} ({}, {} partitions)", name,
+          epoch, config.epochs(), String.format("%.6f", objective), rows, String.format("%.3f", secs),
+          String.format("%.0f", rows / secs), backends(updates), runner.backendDescription(), updates.size());
       previousLoss = String.format(", loss %.4f", objective);
       int e = history.size();
       if (tol > 0 && e >= 2) {
@@ -73,6 +76,14 @@ public final class TrainingLoop {
       }
     }
     return new TrainingResult(params, toArray(history), toArray(seconds), rows, history.size(), converged);
+  }
+
+  /** The backends the partitions trained on, e.g. "cpu" or "cuda:0, cuda:1", in partition order. */
+  static String backends(List<PartitionUpdate> updates) {
+    Set<String> names = new LinkedHashSet<>();
+    updates.stream().sorted(Comparator.comparingInt(PartitionUpdate::partition))
+        .forEach(u -> names.add(u.backend()));
+    return String.join(", ", names);
   }
 
   private static boolean allFinite(float[] values) {
