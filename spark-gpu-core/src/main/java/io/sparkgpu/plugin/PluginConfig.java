@@ -17,11 +17,10 @@ public final class PluginConfig {
    * One configuration key.
    *
    * @param name the key
-   * @param defaultText the default as the template states it ("" when it is computed, see {@code doc})
-   * @param doc meaning and valid range
+   * @param doc meaning, valid range and default (the template repeats it word for word)
    * @param parse parses and checks a value, throwing IllegalArgumentException that names the key
    */
-  public record Key<T>(String name, String defaultText, String doc, Function<String, T> parse) {
+  public record Key<T>(String name, String doc, Function<String, T> parse) {
     /** The value set in {@code conf}, parsed and checked; empty when unset. */
     public Optional<T> get(SparkConf conf) {
       return conf.contains(name) ? Optional.of(parse.apply(conf.get(name))) : Optional.empty();
@@ -31,7 +30,7 @@ public final class PluginConfig {
   /** Smallest accepted resident-data limit. */
   static final long MIN_RESIDENT_BYTES = 1L << 20;
 
-  public static final Key<Long> RESIDENT_CACHE_MAX_BYTES = new Key<>("spark.sparkgpu.residentCache.maxBytes", "",
+  public static final Key<Long> RESIDENT_CACHE_MAX_BYTES = new Key<>("spark.sparkgpu.residentCache.maxBytes",
       "bytes of training data an executor keeps resident between epochs (least recently used partitions beyond it "
           + "are evicted and rebuilt from Spark's cache when needed); a size such as 4g, at least 1m. "
           + "Default: half of the executor's heap.",

@@ -248,7 +248,23 @@ class ExecutorPluginTest {
     plugin.shutdown();
     assertNull(plugin.runtime());
     assertEquals(Optional.empty(), ExecutorDevices.current());
+    assertFalse(Runtime.getRuntime().removeShutdownHook(plugin.exitHook()), "shutdown unregisters the exit hook");
     plugin.shutdown(); // twice is harmless
+  }
+
+  @Test
+  void theJvmExitingBeforeSparkStopsThePluginShutsItDown() {
+    FakePluginContext ctx = new FakePluginContext("14");
+    SparkGpuExecutorPlugin plugin = new SparkGpuExecutorPlugin();
+    plugin.init(ctx, Map.of());
+    // Registered while running: removing it succeeds (and is undone at once).
+    assertTrue(Runtime.getRuntime().removeShutdownHook(plugin.exitHook()), "no shutdown hook registered");
+    Runtime.getRuntime().addShutdownHook(plugin.exitHook());
+    plugin.exitHook().run(); // what the JVM does on SIGTERM
+    assertNull(plugin.runtime());
+    assertEquals(Optional.empty(), ExecutorDevices.current());
+    plugin.shutdown(); // Spark's call afterwards: nothing left to do, and the hook is unregistered
+    assertFalse(Runtime.getRuntime().removeShutdownHook(plugin.exitHook()), "hook still registered after shutdown");
   }
 
   @Test
