@@ -30,7 +30,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class TrainPipeline {
   /** Labels to 0/1 and rows with null features dropped, in Spark SQL; a stage of the saved model. */
-  static final String PREPARE = "SELECT IF(label > 0, 1.0, 0.0) AS label, features FROM __THIS__ "
+  public static final String PREPARE = "SELECT CAST(label > 0 AS DOUBLE) AS label, features FROM __THIS__ "
       + "WHERE features IS NOT NULL";
 
   private TrainPipeline() {}
