@@ -65,7 +65,7 @@ class StandaloneClusterIT {
   private static final Logger LOG = LoggerFactory.getLogger(StandaloneClusterIT.class);
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final String PLUGIN_METRICS = "plugin." + SparkGpuPlugin.class.getName() + ".";
-  private static final int EPOCHS = 10;
+  private static final int EPOCHS = 6;
   private static final int WORKERS = 4;
   /** Written by each executor in its directory (log4j2-executor.properties). */
   private static final String EXECUTOR_LOG = "spark-gpu-executor.log";
@@ -245,7 +245,7 @@ class StandaloneClusterIT {
     }
 
     // Every mini-batch step of the fit ran on an executor: 4 partitions of ~8140 rows make 8 batches of 1024 per
-    // pass, repeated to minStepsPerEpoch = 64 steps, in each of the 10 epochs.
+    // pass, repeated to minStepsPerEpoch = 64 steps, in each epoch.
     double expectedBatches = WORKERS * EPOCHS * 64;
     await(() -> {
       try {
