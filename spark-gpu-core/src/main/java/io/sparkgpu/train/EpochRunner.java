@@ -9,7 +9,10 @@ import java.util.List;
 public interface EpochRunner extends AutoCloseable {
   List<PartitionUpdate> runEpoch(EpochInput input, String description);
 
-  /** The name of the backend(s) the partitions train on, for logs. */
+  /**
+   * How this runner places partitions, for logs ({@code device=auto}, {@code in-process}); the backend each
+   * partition actually trained on comes back in its {@link PartitionUpdate}.
+   */
   String backendDescription();
 
   @Override

@@ -25,7 +25,7 @@ public final class LocalEpochRunner implements EpochRunner {
 
   @Override
   public String backendDescription() {
-    return trainers.isEmpty() ? "none" : trainers.get(0).data().backend().name();
+    return "in-process";
   }
 
   @Override

@@ -149,8 +149,9 @@ public final class PartitionTrainer implements AutoCloseable {
     backend.read(params, outParams, 0);
     backend.read(state, outState, 0);
     double seconds = (System.nanoTime() - t0) / 1e9;
+    TrainerCounters.global().epochTrained(steps, seconds);
     return new PartitionUpdate(partition, outParams, outState, data.weightSum(), lossSum, lossWeight, data.rows(),
-        steps, seconds, held[0], held[1], held[2]);
+        steps, seconds, backend.name(), held[0], held[1], held[2]);
   }
 
   /**

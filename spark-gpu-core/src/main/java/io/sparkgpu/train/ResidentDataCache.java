@@ -31,7 +31,7 @@ public final class ResidentDataCache {
     }
   }
 
-  private final long limitBytes;
+  private volatile long limitBytes;
   private final LinkedHashMap<Key, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
 
   public ResidentDataCache(long limitBytes) {
@@ -45,6 +45,27 @@ public final class ResidentDataCache {
 
   public static ResidentDataCache global() {
     return GLOBAL;
+  }
+
+  /** The most bytes of resident data kept by trainers not in use; more is evicted. */
+  public long limitBytes() {
+    return limitBytes;
+  }
+
+  /**
+   * Changes the limit (the Spark plugin applies {@code spark.sparkgpu.residentCache.maxBytes}); evicts at once what
+   * no longer fits.
+   */
+  public void setLimitBytes(long limitBytes) {
+    if (limitBytes < 0) {
+      throw new IllegalArgumentException("The resident data limit must be >= 0 bytes but was " + limitBytes);
+    }
+    List<PartitionTrainer> evicted;
+    synchronized (this) {
+      this.limitBytes = limitBytes;
+      evicted = evictOverLimit();
+    }
+    closeAll(evicted);
   }
 
   /** A trainer lent to one task; closing the lease returns it to the cache (or frees a private one). */
@@ -164,6 +185,42 @@ public final class ResidentDataCache {
     }
     closeAll(toClose);
     return freed;
+  }
+
+  /**
+   * Frees every partition of every fit held here (those in use are freed when their task returns them), for
+   * executor shutdown. Returns how many were freed now; throws the first failure to free one, others suppressed.
+   */
+  public int releaseAll() {
+    List<PartitionTrainer> toClose = new ArrayList<>();
+    synchronized (this) {
+      Iterator<Map.Entry<Key, Entry>> it = entries.entrySet().iterator();
+      while (it.hasNext()) {
+        Entry e = it.next().getValue();
+        if (e.inUse) {
+          e.released = true;
+        } else {
+          toClose.add(e.trainer);
+          it.remove();
+        }
+      }
+    }
+    RuntimeException first = null;
+    for (PartitionTrainer t : toClose) {
+      try {
+        t.close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    return toClose.size();
   }
 
   /** Bytes of resident data held. */

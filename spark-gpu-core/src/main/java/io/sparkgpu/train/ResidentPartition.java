@@ -113,6 +113,7 @@ public final class ResidentPartition implements AutoCloseable {
       }
       throw e;
     }
+    TrainerCounters.global().partitionMadeResident(bytes);
     return new ResidentPartition(backend, chunks, layout, total, weightSum, bytes);
   }
 

@@ -56,7 +56,7 @@ public final class SparkEpochRunner implements EpochRunner {
 
   @Override
   public String backendDescription() {
-    return device == DeviceSetting.CPU ? "cpu" : "device=" + device.name().toLowerCase(java.util.Locale.ROOT);
+    return "device=" + device.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   @Override

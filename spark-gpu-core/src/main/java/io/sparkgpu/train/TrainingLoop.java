@@ -2,7 +2,10 @@ package io.sparkgpu.train;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,11 +59,12 @@ public final class TrainingLoop {
     for (int epoch = 1; epoch <= config.epochs(); epoch++) {
       long t0 = System.nanoTime();
       double lossSum = 0;
+      List<PartitionUpdate> updates = List.of();
       for (int round = 0; round < rounds; round++) {
         String description = name + " epoch " + epoch + "/" + config.epochs()
             + (rounds > 1 ? " round " + (round + 1) + "/" + rounds : "") + previousLoss;
-        ParameterAverager.Averaged avg = ParameterAverager.average(runner.runEpoch(
-            new EpochInput(epoch, round, rounds, params, state, steps, true), description));
+        updates = runner.runEpoch(new EpochInput(epoch, round, rounds, params, state, steps, true), description);
+        ParameterAverager.Averaged avg = ParameterAverager.average(updates);
         params = avg.params();
         state = avg.state();
         steps += avg.steps();
@@ -76,9 +80,10 @@ public final class TrainingLoop {
       double secs = (System.nanoTime() - t0) / 1e9;
       history.add(objective);
       seconds.add(secs);
-      LOG.info("{} epoch {}/{}: objective {} over {} rows in {} s ({} rows/s) on {}", name, epoch, config.epochs(),
-          String.format("%.6f", objective), rows, String.format("%.3f", secs),
-          String.format("%.0f", rows / Math.max(secs, 1e-9)), runner.backendDescription());
+      LOG.info("{} epoch {}/{}: objective {} over {} rows in {} s ({} rows/s) on {} ({}, {} partitions)", name,
+          epoch, config.epochs(), String.format("%.6f", objective), rows, String.format("%.3f", secs),
+          String.format("%.0f", rows / Math.max(secs, 1e-9)), backends(updates), runner.backendDescription(),
+          updates.size());
       previousLoss = String.format(", loss %.4f", objective);
       if (controls.validating()) {
         // A light job over the held-out rows only measures the parameters after this epoch.
@@ -121,6 +126,14 @@ public final class TrainingLoop {
     return new TrainingResult(useBest ? bestParams : params, toArray(history),
         Arrays.copyOf(validationLoss, epochs), Arrays.copyOf(validationMetric, epochs), toArray(seconds), rows,
         epochs, converged, useBest ? bestEpoch : epochs, stoppedEarly);
+  }
+
+  /** The backends the partitions trained on, e.g. "cpu" or "cuda:0, cuda:1", in partition order. */
+  static String backends(List<PartitionUpdate> updates) {
+    Set<String> names = new LinkedHashSet<>();
+    updates.stream().sorted(Comparator.comparingInt(PartitionUpdate::partition))
+        .forEach(u -> names.add(u.backend()));
+    return String.join(", ", names);
   }
 
   private static boolean allFinite(float[] values) {

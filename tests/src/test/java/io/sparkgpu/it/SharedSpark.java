@@ -4,7 +4,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * One local[2] SparkSession for every test class in this JVM (starting one costs seconds): the UI off, one attempt
- * per stage so that a failing task fails the test at once, and few shuffle partitions for small data.
+ * per stage so that a failing task fails the test at once, few shuffle partitions for small data, and spark-gpu's
+ * plugin enabled.
  */
 public final class SharedSpark {
   private static SparkSession session;
@@ -22,6 +23,8 @@ public final class SharedSpark {
           .config("spark.task.maxFailures", "1")
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.sql.adaptive.enabled", "false")
+          // Every integration test runs with the plugin, as users are told to.
+          .config("spark.plugins", "io.sparkgpu.plugin.SparkGpuPlugin")
           .getOrCreate();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
     }
