@@ -64,7 +64,8 @@ public final class TrainPipeline {
     LogisticRegressionModel fitted = (LogisticRegressionModel) model.stages()[1];
     double[] history = fitted.summary().objectiveHistory();
     System.out.printf("TrainPipeline: LogisticRegression trained %d epochs, final objective %.6f, %.0f rows/s%n",
-        history.length, history[history.length - 1], fitted.summary().rowsPerSecond());
+        history.length, history[history.length - 1],
+        java.util.Arrays.stream(fitted.summary().rowsPerSecond()).average().orElse(Double.NaN));
 
     Dataset<Row> scored = model.transform(test);
     double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(scored);
