@@ -4,7 +4,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * One local[2] SparkSession for every test class in this JVM (starting one costs seconds): the UI off, one attempt
- * per stage so that a failing task fails the test at once, and few shuffle partitions for small data.
+ * per stage so that a failing task fails the test at once, few shuffle partitions for small data, and
+ * {@link SparkActivity} counting jobs and running tasks.
  */
 public final class SharedSpark {
   private static SparkSession session;
@@ -22,6 +23,7 @@ public final class SharedSpark {
           .config("spark.task.maxFailures", "1")
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.sql.adaptive.enabled", "false")
+          .config("spark.extraListeners", SparkActivity.class.getName())
           .getOrCreate();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
     }
