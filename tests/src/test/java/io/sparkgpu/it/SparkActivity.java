@@ -18,9 +18,22 @@ public final class SparkActivity extends SparkListener {
   private static final AtomicInteger RUNNING = new AtomicInteger();
   private static final AtomicInteger FAILED_TASKS = new AtomicInteger();
 
+  private static final java.util.List<String> DESCRIPTIONS =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
   @Override
   public void onJobStart(SparkListenerJobStart jobStart) {
     JOBS.incrementAndGet();
+    String d = jobStart.properties() != null ? jobStart.properties().getProperty("spark.job.description") : null;
+    DESCRIPTIONS.add(d != null ? d : "");
+  }
+
+  /** The descriptions of the jobs started after the first {@code from} jobs (see {@link #jobs}). */
+  public static java.util.List<String> descriptionsSince(SparkContext sc, int from) {
+    drain(sc);
+    synchronized (DESCRIPTIONS) {
+      return new java.util.ArrayList<>(DESCRIPTIONS.subList(from, DESCRIPTIONS.size()));
+    }
   }
 
   @Override
