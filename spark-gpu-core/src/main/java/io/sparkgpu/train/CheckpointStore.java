@@ -33,6 +33,8 @@ public final class CheckpointStore implements Checkpointer {
   private final int interval;
   private final FitFingerprint fingerprint;
   private final FileSystem fs;
+  private boolean loaded;
+  private TrainingCheckpoint found; // what latest() found when first asked: the checkpoint this fit resumes from
 
   /**
    * @param dir the checkpointDir setting
@@ -68,6 +70,14 @@ public final class CheckpointStore implements Checkpointer {
 
   @Override
   public TrainingCheckpoint latest() {
+    if (!loaded) {
+      found = load();
+      loaded = true;
+    }
+    return found;
+  }
+
+  private TrainingCheckpoint load() {
     Path newest = newest();
     if (newest == null) {
       return null;

@@ -183,6 +183,7 @@ public final class EngineFit {
           plan.config().learningRate(), settings.batchSize(), settings.epochs());
       Checkpointer checkpoints = checkpointer(name, params, sc, plan, controls, data.numPartitions(), stats,
           batched.validationStatistics());
+      checkpoints.latest(); // a corrupt or foreign checkpoint is refused before any training job
       String fitId = name + "-" + UUID.randomUUID();
       try (SparkEpochRunner runner = new SparkEpochRunner(sc, data, plan.config(), fitId, device)) {
         return new Outcome(plan, TrainingLoop.fit(name, plan.config(), plan.initialParams(), runner, controls,
