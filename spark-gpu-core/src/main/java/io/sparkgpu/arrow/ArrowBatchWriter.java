@@ -182,9 +182,11 @@ public final class ArrowBatchWriter {
     if (options.labelKind() == LabelKind.CLASS_INDEX) {
       int limit = options.classLabelLimit();
       if (label < 0 || label != Math.rint(label) || label >= limit) {
+        boolean wholeBeyond = label >= limit && label == Math.rint(label) && label < BatchingOptions.MAX_CLASS_LABEL;
         String expected = options.numClasses() > 0
             ? "the model has " + limit + " classes, so labels must be whole numbers from 0 to " + (limit - 1)
-                + " (set " + options.numClassesSetting() + " to match the labels)"
+                + " (" + (wholeBeyond ? "set " + options.numClassesSetting() + " to at least " + ((long) label + 1)
+                    : "fix the label column") + ")"
             : "class labels must be whole numbers in [0, " + limit + ") (index string labels with StringIndexer)";
         rejectRow(InvalidRows.Reason.BAD_CLASS_LABEL, where(options.labelColumn()) + " has label " + label + "; "
             + expected);

@@ -77,7 +77,7 @@ class InvalidRowsTest extends ArrowAllocatorFixture {
         () -> w.appendDense(new double[] {1, 2}, 7, 1));
     assertTrue(e.getMessage().startsWith("Column 'y': row 41 of partition 2 has label 7.0"), e.getMessage());
     assertTrue(e.getMessage().contains("the model has 3 classes") && e.getMessage().contains("from 0 to 2")
-        && e.getMessage().contains("set the last entry of layers") && e.getMessage().contains("handleInvalid"),
+        && e.getMessage().contains("set the last entry of layers to at least 8") && e.getMessage().contains("handleInvalid"),
         e.getMessage());
   }
 

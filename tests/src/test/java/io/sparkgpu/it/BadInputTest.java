@@ -204,7 +204,7 @@ class BadInputTest {
     t.add(Arguments.of("negative class label", onePass(() -> lr().fit(df(1, row(-1, 1, 2), row(0, 2, 1))),
         "row 0 of partition 0 has label -1.0", "whole numbers")));
     t.add(Arguments.of("class label beyond the MLP's classes", onePass(() -> mlp(2, 3).fit(df(1, row(0, 1, 2),
-        row(3, 2, 1))), "has label 3.0", "the model has 3 classes", "from 0 to 2", "last entry of layers")));
+        row(3, 2, 1))), "has label 3.0", "the model has 3 classes", "from 0 to 2", "set the last entry of layers to at least 4")));
     t.add(Arguments.of("single class for binomial", onePass(() -> lr().setFamily("binomial").fit(df(1,
         row(1, 1, 2), row(1, 2, 1))), "'label' holds a single class (1.0) in all 2 rows", "labelCol")));
     t.add(Arguments.of("three classes for family=binomial", onePass(() -> lr().setFamily("binomial").fit(df(1,

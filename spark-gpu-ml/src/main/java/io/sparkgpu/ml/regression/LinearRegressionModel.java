@@ -162,7 +162,9 @@ public class LinearRegressionModel extends RegressionModel<Vector, LinearRegress
       Row r = loaded.data();
       Vector coefficients = r.getAs("coefficients");
       double intercept = r.getDouble(r.fieldIndex("intercept"));
-      int numFeatures = r.getInt(r.fieldIndex("numFeatures"));
+      // Models saved before numFeatures was recorded have only their coefficients to go by.
+      int numFeatures = java.util.Arrays.asList(r.schema().fieldNames()).contains("numFeatures")
+          ? r.getInt(r.fieldIndex("numFeatures")) : coefficients.size();
       if (coefficients.size() != numFeatures) {
         throw ModelPersistence.inconsistent(path, "numFeatures is " + numFeatures + " but there are "
             + coefficients.size() + " coefficients");
