@@ -7,8 +7,10 @@ import org.apache.arrow.memory.BufferAllocator;
  * Turns the rows of one partition into encoded Arrow batches, checking every value and gathering
  * {@link PartitionStatistics} in the same pass. Rows accumulate in Java arrays until the batch is full; the caller
  * then takes it with {@link #flush}. A batch's layout is that of its first row: dense rows join a sparse batch as
- * their non-zeros, sparse rows join a dense batch as dense rows. Encoding allocates from the allocator it was given;
- * the writer does not own it.
+ * their non-zeros, sparse rows join a dense batch as dense rows (rows too wide for a dense Arrow buffer always go
+ * sparse). A row with an invalid value is refused or, under {@link InvalidRows#SKIP}, dropped and counted; a row is
+ * checked whole before any of it is written, so a dropped row leaves no trace in the batch or the statistics.
+ * Encoding allocates from the allocator it was given; the writer does not own it.
  */
 public final class ArrowBatchWriter {
   private final BufferAllocator allocator;
@@ -37,39 +39,50 @@ public final class ArrowBatchWriter {
     return stats;
   }
 
-  /** Appends a row with dense features (a copy is taken). */
-  public void appendDense(double[] features, double label, double weight) {
-    appendDense(features, features.length, label, weight);
+  /**
+   * Numbers the next row {@code index} in messages (the row's position in its partition, counting every input row);
+   * without this the writer counts the rows it is given.
+   */
+  public void atRow(long index) {
+    rowIndex = index;
+  }
+
+  /** The number of the next row in messages. */
+  public long currentRow() {
+    return rowIndex;
   }
 
   /**
-   * Appends a row whose dense features are {@code features[0, size)} (a copy is taken), so that callers can reuse
-   * one buffer for every row.
+   * Records that the next row is invalid for {@code reason}: throws IllegalArgumentException with {@code problem}
+   * and the settings to change under {@link InvalidRows#ERROR}, counts and drops the row under
+   * {@link InvalidRows#SKIP}. For checks made outside the writer (null columns).
    */
-  public void appendDense(double[] features, int size, double label, double weight) {
-    checkWidth(size);
-    checkRow(label, weight);
-    if (sparse == null) {
-      sparse = false;
+  public void rejectRow(InvalidRows.Reason reason, String problem) {
+    if (options.invalidRows() == InvalidRows.ERROR) {
+      throw new IllegalArgumentException(problem + ", or set handleInvalid to 'skip' to drop such rows");
     }
-    if (!sparse) {
-      ensureDenseCapacity(rows + 1);
-      int base = rows * numFeatures;
-      // One fused pass (convert, check, gather statistics); a bad value is reported by checkFeature.
-      if (!stats.addDenseRow(features, size, weight, dense, base)) {
-        for (int j = 0; j < size; j++) {
-          checkFeature(j, features[j]);
-        }
-      }
-      finishRow(0, label, weight, false);
-      return;
+    stats.addSkipped(reason);
+    rowIndex++;
+  }
+
+  /** "Column 'c': row r of partition p", the start of every message about a row. */
+  private String where(String column) {
+    return "Column '" + column + "': row " + rowIndex + " of partition " + stats.partition();
+  }
+
+  /** Appends a row with dense features (a copy is taken); false when the row was invalid and skipped. */
+  public boolean appendDense(double[] features, double label, double weight) {
+    checkWidth(features.length);
+    if (!rowIsValid(label, weight) || !featuresAreValid(features, null, features.length)) {
+      return false;
     }
-    {
+    startBatch(false);
+    if (sparse) {
       int start = rowPtr[rows];
-      ensureSparseCapacity(start + size);
+      ensureSparseCapacity((long) start + features.length);
       int p = start;
-      for (int j = 0; j < size; j++) {
-        double v = checkFeature(j, features[j]);
+      for (int j = 0; j < features.length; j++) {
+        double v = features[j];
         if (v != 0.0) {
           colIndices[p] = j;
           values[p] = (float) v;
@@ -78,22 +91,40 @@ public final class ArrowBatchWriter {
         }
       }
       finishRow(p, label, weight, false);
+    } else {
+      ensureDenseCapacity(rows + 1);
+      int base = rows * numFeatures;
+      for (int j = 0; j < features.length; j++) {
+        double v = features[j];
+        dense[base + j] = (float) v;
+        if (v != 0.0) {
+          stats.addFeature(j, v, weight);
+        }
+      }
+      finishRow(0, label, weight, false);
     }
+    return true;
   }
 
-  /** Appends a row with sparse features: {@code size} is the vector's size, indices ascending. */
-  public void appendSparse(int size, int[] indices, double[] vals, int nnz, double label, double weight) {
+  /**
+   * Appends a row with sparse features: {@code size} is the vector's size, indices ascending; false when the row was
+   * invalid and skipped.
+   */
+  public boolean appendSparse(int size, int[] indices, double[] vals, int nnz, double label, double weight) {
     checkWidth(size);
-    checkRow(label, weight);
-    if (sparse == null) {
-      sparse = true;
+    for (int q = 0; q < nnz; q++) {
+      checkIndex(indices[q], size);
     }
+    if (!rowIsValid(label, weight) || !featuresAreValid(vals, indices, nnz)) {
+      return false;
+    }
+    startBatch(true);
     if (sparse) {
       int start = rowPtr[rows];
-      ensureSparseCapacity(start + nnz);
+      ensureSparseCapacity((long) start + nnz);
       for (int q = 0; q < nnz; q++) {
-        int j = checkIndex(indices[q], size);
-        double v = checkFeature(j, vals[q]);
+        int j = indices[q];
+        double v = vals[q];
         colIndices[start + q] = j;
         values[start + q] = (float) v;
         if (v != 0.0) {
@@ -106,8 +137,8 @@ public final class ArrowBatchWriter {
       int base = rows * numFeatures;
       Arrays.fill(dense, base, base + numFeatures, 0f);
       for (int q = 0; q < nnz; q++) {
-        int j = checkIndex(indices[q], size);
-        double v = checkFeature(j, vals[q]);
+        int j = indices[q];
+        double v = vals[q];
         dense[base + j] = (float) v;
         if (v != 0.0) {
           stats.addFeature(j, v, weight);
@@ -115,62 +146,84 @@ public final class ArrowBatchWriter {
       }
       finishRow(0, label, weight, true);
     }
+    return true;
+  }
+
+  /** Fixes the layout of a new batch from its first row; rows too wide for a dense buffer make it sparse. */
+  private void startBatch(boolean rowIsSparse) {
+    if (sparse == null) {
+      sparse = rowIsSparse || !BatchingOptions.denseRowFits(numFeatures);
+    }
   }
 
   private void checkWidth(int size) {
     if (numFeatures < 0) {
       if (size < 1) {
-        throw new IllegalArgumentException("Column '" + options.featuresColumn() + "': row " + rowIndex
-            + " of partition " + stats.partition() + " has an empty features vector; every row needs at least 1 feature");
+        throw new IllegalArgumentException(where(options.featuresColumn()) + " has an empty features vector; every "
+            + "row needs at least 1 feature (check how the column is assembled)");
       }
       numFeatures = size;
       stats.setNumFeatures(size);
       denseRowLimit = BatchingOptions.denseRowsPerBatch(options.maxBatchBytes(), size);
     } else if (size != numFeatures) {
-      throw new IllegalArgumentException("Column '" + options.featuresColumn() + "': row " + rowIndex
-          + " of partition " + stats.partition() + " has " + size + " features but earlier rows have "
-          + numFeatures + "; every features vector must have the same size (check how the column is assembled)");
+      throw new IllegalArgumentException(where(options.featuresColumn()) + " has " + size + " features but earlier "
+          + "rows have " + numFeatures + "; every features vector must have the same size (check how the column is "
+          + "assembled)");
     }
   }
 
-  private void checkRow(double label, double weight) {
+  /** Checks label and weight; false when the row is skipped. */
+  private boolean rowIsValid(double label, double weight) {
     if (!Double.isFinite(label)) {
-      throw new IllegalArgumentException("Column '" + options.labelColumn() + "': row " + rowIndex + " of partition "
-          + stats.partition() + " has label " + label + "; labels must be finite numbers (filter or impute them)");
+      rejectRow(InvalidRows.Reason.NON_FINITE_LABEL, where(options.labelColumn()) + " has label " + label
+          + "; labels must be finite numbers (filter or impute them)");
+      return false;
     }
-    if (options.labelKind() == LabelKind.CLASS_INDEX
-        && (label < 0 || label != Math.rint(label) || label >= (1 << 24))) {
-      throw new IllegalArgumentException("Column '" + options.labelColumn() + "': row " + rowIndex + " of partition "
-          + stats.partition() + " has label " + label + "; class labels must be whole numbers in [0, 16777216)"
-          + " (index string labels with StringIndexer)");
+    if (options.labelKind() == LabelKind.CLASS_INDEX) {
+      int limit = options.classLabelLimit();
+      if (label < 0 || label != Math.rint(label) || label >= limit) {
+        boolean wholeBeyond = label >= limit && label == Math.rint(label) && label < BatchingOptions.MAX_CLASS_LABEL;
+        String expected = options.numClasses() > 0
+            ? "the model has " + limit + " classes, so labels must be whole numbers from 0 to " + (limit - 1)
+                + " (" + (wholeBeyond ? "set " + options.numClassesSetting() + " to at least " + ((long) label + 1)
+                    : "fix the label column") + ")"
+            : "class labels must be whole numbers in [0, " + limit + ") (index string labels with StringIndexer)";
+        rejectRow(InvalidRows.Reason.BAD_CLASS_LABEL, where(options.labelColumn()) + " has label " + label + "; "
+            + expected);
+        return false;
+      }
     }
     if (!Double.isFinite(weight) || weight < 0) {
-      throw new IllegalArgumentException("Column '" + options.weightColumn() + "': row " + rowIndex
-          + " of partition " + stats.partition() + " has weight " + weight
+      rejectRow(InvalidRows.Reason.BAD_WEIGHT, where(options.weightColumn()) + " has weight " + weight
           + "; weights must be finite and non-negative (fix the column or unset weightCol)");
+      return false;
     }
+    return true;
   }
 
-  private double checkFeature(int j, double v) {
-    if (!Double.isFinite(v)) {
-      throw new IllegalArgumentException("Column '" + options.featuresColumn() + "': row " + rowIndex
-          + " of partition " + stats.partition() + " has " + v + " at feature " + j
-          + "; features must be finite (impute or filter them before fitting)");
+  /** Checks the first {@code n} values (at {@code indices}, or positions 0..n-1); false when the row is skipped. */
+  private boolean featuresAreValid(double[] vals, int[] indices, int n) {
+    for (int q = 0; q < n; q++) {
+      double v = vals[q];
+      int j = indices != null ? indices[q] : q;
+      if (!Double.isFinite(v)) {
+        rejectRow(InvalidRows.Reason.NON_FINITE_FEATURE, where(options.featuresColumn()) + " has " + v
+            + " at feature " + j + "; features must be finite (impute or filter them before fitting)");
+        return false;
+      }
+      if (Math.abs(v) > Float.MAX_VALUE) {
+        throw new IllegalArgumentException(where(options.featuresColumn()) + " has " + v + " at feature " + j
+            + ", beyond float32's range used for training; rescale the feature");
+      }
     }
-    if (Math.abs(v) > Float.MAX_VALUE) {
-      throw new IllegalArgumentException("Column '" + options.featuresColumn() + "': row " + rowIndex
-          + " of partition " + stats.partition() + " has " + v + " at feature " + j
-          + ", beyond float32's range used for training; rescale the feature");
-    }
-    return v;
+    return true;
   }
 
-  private int checkIndex(int j, int size) {
+  private void checkIndex(int j, int size) {
     if (j < 0 || j >= size) {
-      throw new IllegalArgumentException("Column '" + options.featuresColumn() + "': row " + rowIndex
-          + " of partition " + stats.partition() + " has index " + j + " outside a vector of size " + size);
+      throw new IllegalArgumentException(where(options.featuresColumn()) + " has index " + j + " outside a vector "
+          + "of size " + size);
     }
-    return j;
   }
 
   private void finishRow(int end, double label, double weight, boolean rowWasSparse) {

@@ -13,19 +13,26 @@ public final class BatchedDataset implements AutoCloseable {
   private final PartitionStatistics statistics;
   private final List<PartitionStatistics> perPartition;
   private final PartitionStatistics validation;
+  private final long maxBatchBytes;
 
   BatchedDataset(JavaRDD<BatchRecord> records, PartitionStatistics statistics,
-      List<PartitionStatistics> perPartition, PartitionStatistics validation) {
-    this(records, records, statistics, perPartition, validation);
+      List<PartitionStatistics> perPartition, PartitionStatistics validation, long maxBatchBytes) {
+    this(records, records, statistics, perPartition, validation, maxBatchBytes);
   }
 
   private BatchedDataset(JavaRDD<BatchRecord> cached, JavaRDD<BatchRecord> records, PartitionStatistics statistics,
-      List<PartitionStatistics> perPartition, PartitionStatistics validation) {
+      List<PartitionStatistics> perPartition, PartitionStatistics validation, long maxBatchBytes) {
     this.cached = cached;
     this.records = records;
     this.statistics = statistics;
     this.perPartition = List.copyOf(perPartition);
     this.validation = validation;
+    this.maxBatchBytes = maxBatchBytes;
+  }
+
+  /** The largest batch, in bytes of values: what one decoded batch may need. */
+  public long maxBatchBytes() {
+    return maxBatchBytes;
   }
 
   /** Statistics of the held-out validation rows (no rows when there is no validation indicator). */
@@ -44,7 +51,7 @@ public final class BatchedDataset implements AutoCloseable {
       return this;
     }
     PartitionStatistics all = new PartitionStatistics(0).merge(statistics);
-    return new BatchedDataset(cached, records.coalesce(n), statistics, List.of(all), validation);
+    return new BatchedDataset(cached, records.coalesce(n), statistics, List.of(all), validation, maxBatchBytes);
   }
 
   public JavaRDD<BatchRecord> records() {

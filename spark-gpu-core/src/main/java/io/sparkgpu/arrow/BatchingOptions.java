@@ -11,20 +11,61 @@ import java.io.Serializable;
  * @param weightColumn name of the weight column, or empty when every row weighs 1
  * @param labelKind how labels are checked
  * @param maxBatchBytes upper bound of one encoded batch's feature, label and weight bytes
+ * @param invalidRows what to do with a row holding an invalid value (the {@code handleInvalid} Param)
+ * @param numClasses for class labels: labels must be below this (0: only the float32-exact bound 2^24)
+ * @param numClassesSetting the Param that fixes {@code numClasses}, named in messages (e.g. "layers")
  */
 public record BatchingOptions(String featuresColumn, String labelColumn, String weightColumn, LabelKind labelKind,
-    long maxBatchBytes) implements Serializable {
+    long maxBatchBytes, InvalidRows invalidRows, int numClasses, String numClassesSetting) implements Serializable {
 
   /** 64 MiB: large enough to amortise per-batch costs, small enough to spill and ship comfortably. */
   public static final long DEFAULT_MAX_BATCH_BYTES = 64L << 20;
   /** Arrow vectors are indexed by int32, and Java arrays and ByteBuffers by int: stay well below 2^31 bytes. */
   public static final long MAX_BATCH_BYTES_LIMIT = 1L << 30;
 
+  /** Class labels are exact in float32 up to 2^24. */
+  public static final int MAX_CLASS_LABEL = 1 << 24;
+
   public BatchingOptions {
     if (maxBatchBytes < 1024 || maxBatchBytes > MAX_BATCH_BYTES_LIMIT) {
       throw new IllegalArgumentException("maxBatchBytes must be in [1024, " + MAX_BATCH_BYTES_LIMIT + "] but was "
           + maxBatchBytes);
     }
+    if (invalidRows == null || numClasses < 0 || numClasses > MAX_CLASS_LABEL) {
+      throw new IllegalArgumentException("invalidRows must be set and numClasses in [0, " + MAX_CLASS_LABEL
+          + "] but were " + invalidRows + " and " + numClasses);
+    }
+  }
+
+  /** Invalid values are errors; class labels only bounded by 2^24. */
+  public BatchingOptions(String featuresColumn, String labelColumn, String weightColumn, LabelKind labelKind,
+      long maxBatchBytes) {
+    this(featuresColumn, labelColumn, weightColumn, labelKind, maxBatchBytes, InvalidRows.ERROR, 0, "");
+  }
+
+  /** The same options with {@code policy} for invalid rows. */
+  public BatchingOptions withInvalidRows(InvalidRows policy) {
+    return new BatchingOptions(featuresColumn, labelColumn, weightColumn, labelKind, maxBatchBytes, policy,
+        numClasses, numClassesSetting);
+  }
+
+  /** The same options with class labels bounded by {@code classes}, a bound set by the Param {@code setting}. */
+  public BatchingOptions withNumClasses(int classes, String setting) {
+    return new BatchingOptions(featuresColumn, labelColumn, weightColumn, labelKind, maxBatchBytes, invalidRows,
+        classes, setting);
+  }
+
+  /** The exclusive upper bound of class labels. */
+  public int classLabelLimit() {
+    return numClasses > 0 ? numClasses : MAX_CLASS_LABEL;
+  }
+
+  /**
+   * Whether one dense row of {@code numFeatures} float32 values fits an Arrow buffer whose byte length is indexed by
+   * int32 within the largest batch allowed; wider rows are batched in sparse (CSR) form instead.
+   */
+  public static boolean denseRowFits(long numFeatures) {
+    return 4L * numFeatures + 16L <= MAX_BATCH_BYTES_LIMIT;
   }
 
   /**

@@ -3,7 +3,10 @@ package io.sparkgpu.arrow;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.UnaryOperator;
+import io.sparkgpu.faults.FaultInjection;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -111,6 +114,17 @@ public final class DatasetBatcher {
    */
   public static BatchedDataset batch(Dataset<?> dataset, FeatureColumns features, String labelCol, String weightCol,
       String validationCol, LabelKind kind, long maxBatchBytes, int numPartitions) {
+    return batch(dataset, features, labelCol, weightCol, validationCol, kind, maxBatchBytes, numPartitions,
+        UnaryOperator.identity());
+  }
+
+  /**
+   * As above, with the batching options refined by {@code refine} (what to do with invalid rows, a bound on class
+   * labels). Rows dropped as invalid are counted in the statistics and logged.
+   */
+  public static BatchedDataset batch(Dataset<?> dataset, FeatureColumns features, String labelCol, String weightCol,
+      String validationCol, LabelKind kind, long maxBatchBytes, int numPartitions,
+      UnaryOperator<BatchingOptions> refine) {
     checkSchema(dataset.schema(), features, labelCol, weightCol, validationCol);
     boolean weighted = weightCol != null && !weightCol.isEmpty();
     boolean validating = validationCol != null && !validationCol.isEmpty();
@@ -136,8 +150,8 @@ public final class DatasetBatcher {
       selected = selected.repartition(numPartitions);
     }
     boolean vectorColumn = selected.schema().apply("features").dataType() instanceof VectorUDT;
-    BatchingOptions options = new BatchingOptions(features.describe(), labelCol, weighted ? weightCol : "weight",
-        kind, maxBatchBytes);
+    BatchingOptions options = refine.apply(new BatchingOptions(features.describe(), labelCol,
+        weighted ? weightCol : "weight", kind, maxBatchBytes));
     JavaRDD<InternalRow> rows = selected.queryExecution().toRdd().toJavaRDD();
     JavaRDD<BatchRecord> records = rows.mapPartitionsWithIndex(new BatchPartition(options, vectorColumn), true);
     records.persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -148,25 +162,51 @@ public final class DatasetBatcher {
       PartitionStatistics all = new PartitionStatistics(-1);
       PartitionStatistics held = new PartitionStatistics(-1);
       for (BatchRecord r : statsRecords) {
-        if (r.isValidation()) {
-          held.merge(r.statistics());
-        } else {
+        PartitionStatistics into = r.isValidation() ? held : all;
+        checkSameWidth(into, r.statistics(), features);
+        into.merge(r.statistics());
+        if (!r.isValidation()) {
           perPartition.add(r.statistics());
-          all.merge(r.statistics());
         }
       }
       if (held.rows() > 0 && all.rows() > 0 && held.numFeatures() != all.numFeatures()) {
         throw new IllegalArgumentException("Column '" + features.describe() + "': validation rows have "
-            + held.numFeatures() + " features but training rows have " + all.numFeatures());
+            + held.numFeatures() + " features but training rows have " + all.numFeatures() + "; every features "
+            + "vector must have the same size (check how the column is assembled)");
       }
       LOG.info("Batched {} training rows x {} features into {} Arrow batches over {} partitions ({} non-zeros, {}); "
           + "{} validation rows", all.rows(), all.numFeatures(), all.batches(), perPartition.size(), all.nonZeros(),
           all.anySparse() ? "sparse input" : "dense input", held.rows());
-      return new BatchedDataset(records, all, perPartition, held);
+      long skipped = all.skippedRows() + held.skippedRows();
+      if (skipped > 0) {
+        LOG.warn("handleInvalid=skip dropped {} invalid rows of {} ({} training, {} validation): {}", skipped,
+            skipped + all.rows() + held.rows(), all.skippedRows(), held.skippedRows(),
+            describeSkipped(new PartitionStatistics(-1).merge(all).merge(held)));
+      }
+      return new BatchedDataset(records, all, perPartition, held, options.maxBatchBytes());
     } catch (Exception e) { // Scala throws the checked SparkException without declaring it
       records.unpersist(false);
       throw DatasetBatcher.<RuntimeException>unwrap(e);
     }
+  }
+
+  /** Refuses partitions whose rows differ in width, naming the column (checked before merging statistics). */
+  private static void checkSameWidth(PartitionStatistics merged, PartitionStatistics next, FeatureColumns features) {
+    if (merged.rows() > 0 && next.rows() > 0 && merged.numFeatures() != next.numFeatures()) {
+      throw new IllegalArgumentException("Column '" + features.describe() + "': rows of partition "
+          + next.partition() + " have " + next.numFeatures() + " features but rows of earlier partitions have "
+          + merged.numFeatures() + "; every features vector must have the same size (check how the column is "
+          + "assembled)");
+    }
+  }
+
+  /** "3 null label, 1 NaN or infinite feature", for logs and summaries. */
+  public static String describeSkipped(PartitionStatistics stats) {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<InvalidRows.Reason, Long> e : stats.skippedByReason().entrySet()) {
+      b.append(b.length() > 0 ? ", " : "").append(e.getValue()).append(' ').append(e.getKey().description());
+    }
+    return b.toString();
   }
 
   /**
@@ -200,13 +240,12 @@ public final class DatasetBatcher {
     public Iterator<BatchRecord> call(Integer partition, Iterator<InternalRow> rows) {
       TaskContext ctx = TaskContext.get();
       String name = "sparkgpu-batching-p" + partition + (ctx != null ? "-t" + ctx.taskAttemptId() : "");
-      BufferAllocator allocator = ArrowAllocators.child(name, 4 * options.maxBatchBytes() + (64L << 20));
+      BufferAllocator allocator = ArrowAllocators.child(name, ArrowAllocators.encodingLimit(options.maxBatchBytes()));
       if (ctx != null) {
         ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> allocator.close());
       }
       ArrowBatchWriter writer = new ArrowBatchWriter(allocator, options, partition);
       ArrowBatchWriter heldOut = new ArrowBatchWriter(allocator, options, partition);
-      RowAppender appender = new RowAppender(options, vectorColumn);
       return new Iterator<BatchRecord>() {
         private BatchRecord next;
         private boolean done;
@@ -230,12 +269,20 @@ public final class DatasetBatcher {
           return r;
         }
 
+        private long row; // input rows of this partition so far, training and validation
+
         private BatchRecord advance() {
           while (rows.hasNext()) {
-            InternalRow row = rows.next();
-            boolean validation = !row.isNullAt(3) && row.getBoolean(3);
+            InternalRow r = rows.next();
+            if (r.isNullAt(3)) {
+              throw new IllegalArgumentException("The validation indicator column is null in row " + row
+                  + " of partition " + partition + "; set validationIndicatorCol to a column that is true or false "
+                  + "on every row");
+            }
+            boolean validation = r.getBoolean(3);
             ArrowBatchWriter w = validation ? heldOut : writer;
-            appender.append(w, row);
+            w.atRow(row++);
+            append(w, r);
             if (w.isFull()) {
               return BatchRecord.batch(w.flush(), validation);
             }
@@ -253,6 +300,7 @@ public final class DatasetBatcher {
               return BatchRecord.statistics(heldOut.statistics(), true);
             default:
               done = true;
+              FaultInjection.afterBatching();
               if (ctx == null) {
                 allocator.close();
               }
@@ -262,88 +310,47 @@ public final class DatasetBatcher {
       };
     }
 
-  }
-
-  /** Reads one partition's rows into a writer, through row buffers reused from row to row. */
-  static final class RowAppender {
-    private final BatchingOptions options;
-    private final boolean vectorColumn;
-    private double[] buffer = new double[0];
-    private int[] indices = new int[0];
-
-    RowAppender(BatchingOptions options, boolean vectorColumn) {
-      this.options = options;
-      this.vectorColumn = vectorColumn;
-    }
-
-    void append(ArrowBatchWriter writer, InternalRow row) {
+    private void append(ArrowBatchWriter writer, InternalRow row) {
+      int partition = writer.statistics().partition();
       if (row.isNullAt(0)) {
-        throw new IllegalArgumentException("Column '" + options.featuresColumn() + "' is null in a row of "
-            + "partition " + writer.statistics().partition() + " (row " + writer.statistics().rows()
-            + "); drop or impute rows with null features");
+        writer.rejectRow(InvalidRows.Reason.NULL_FEATURES, "Column '" + options.featuresColumn() + "' is null in "
+            + "row " + writer.currentRow() + " of partition " + partition + "; drop or impute rows with null features");
+        return;
       }
       if (row.isNullAt(1)) {
-        throw new IllegalArgumentException("Column '" + options.labelColumn() + "' is null in row "
-            + writer.statistics().rows() + " of partition " + writer.statistics().partition()
-            + "; drop rows with null labels");
-      }
-      if (row.isNullAt(3)) {
-        throw new IllegalArgumentException("The validation indicator column is null in a row of partition "
-            + writer.statistics().partition() + "; set validationIndicatorCol to a column that is true or false on "
-            + "every row");
+        writer.rejectRow(InvalidRows.Reason.NULL_LABEL, "Column '" + options.labelColumn() + "' is null in row "
+            + writer.currentRow() + " of partition " + partition + "; drop rows with null labels");
+        return;
       }
       if (row.isNullAt(2)) {
-        throw new IllegalArgumentException("Column '" + options.weightColumn() + "' is null in row "
-            + writer.statistics().rows() + " of partition " + writer.statistics().partition()
-            + "; weights must be set on every row (or unset weightCol)");
+        writer.rejectRow(InvalidRows.Reason.NULL_WEIGHT, "Column '" + options.weightColumn() + "' is null in row "
+            + writer.currentRow() + " of partition " + partition + "; weights must be set on every row (or unset "
+            + "weightCol)");
+        return;
       }
       double label = row.getDouble(1);
       double weight = row.getDouble(2);
       if (vectorColumn) {
         InternalRow v = row.getStruct(0, 4);
         if (v.getByte(0) == 0) {
-          ArrayData idx = v.getArray(2);
-          int nnz = copyDoubles(v.getArray(3));
-          if (idx.numElements() != nnz) {
-            throw new IllegalArgumentException("Column '" + options.featuresColumn() + "': a sparse vector in row "
-                + writer.statistics().rows() + " of partition " + writer.statistics().partition() + " has "
-                + idx.numElements() + " indices but " + nnz + " values");
-          }
-          if (indices.length < nnz) {
-            indices = new int[Math.max(nnz, 2 * indices.length)];
-          }
-          for (int q = 0; q < nnz; q++) {
-            indices[q] = idx.getInt(q);
-          }
-          writer.appendSparse(v.getInt(1), indices, buffer, nnz, label, weight);
+          int[] indices = v.getArray(2).toIntArray();
+          double[] values = v.getArray(3).toDoubleArray();
+          writer.appendSparse(v.getInt(1), indices, values, values.length, label, weight);
         } else {
-          int n = copyDoubles(v.getArray(3)); // before reading buffer: copying may replace it
-          writer.appendDense(buffer, n, label, weight);
+          writer.appendDense(v.getArray(3).toDoubleArray(), label, weight);
         }
       } else {
         ArrayData a = row.getArray(0);
         for (int j = 0; j < a.numElements(); j++) {
           if (a.isNullAt(j)) {
-            throw new IllegalArgumentException("Column '" + options.featuresColumn() + "' has a null element at "
-                + "position " + j + " in row " + writer.statistics().rows() + " of partition "
+            writer.rejectRow(InvalidRows.Reason.NULL_FEATURES, "Column '" + options.featuresColumn() + "' has a null "
+                + "element at position " + j + " in row " + writer.currentRow() + " of partition "
                 + writer.statistics().partition() + "; impute or drop nulls before fitting");
+            return;
           }
         }
-        int n = copyDoubles(a);
-        writer.appendDense(buffer, n, label, weight);
+        writer.appendDense(a.toDoubleArray(), label, weight);
       }
-    }
-
-    /** Copies {@code a} into the reused row buffer (no array per row) and returns its length. */
-    private int copyDoubles(ArrayData a) {
-      int n = a.numElements();
-      if (buffer.length < n) {
-        buffer = new double[Math.max(n, 2 * buffer.length)];
-      }
-      for (int j = 0; j < n; j++) {
-        buffer[j] = a.getDouble(j);
-      }
-      return n;
     }
   }
 }

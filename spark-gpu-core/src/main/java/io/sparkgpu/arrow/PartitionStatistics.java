@@ -29,6 +29,7 @@ public final class PartitionStatistics implements Serializable {
   private double labelMax = Double.NEGATIVE_INFINITY;
   private final TreeMap<Integer, Double> classWeights = new TreeMap<>();
   private long batches;
+  private final long[] skipped = new long[InvalidRows.Reason.values().length];
 
   public PartitionStatistics(int partition) {
     this.partition = partition;
@@ -95,8 +96,15 @@ public final class PartitionStatistics implements Serializable {
     batches++;
   }
 
+  void addSkipped(InvalidRows.Reason reason) {
+    skipped[reason.ordinal()]++;
+  }
+
   /** Folds {@code other} into this one. Partitions with rows must agree on the feature width. */
   public PartitionStatistics merge(PartitionStatistics other) {
+    for (int i = 0; i < skipped.length; i++) {
+      skipped[i] += other.skipped[i];
+    }
     if (other.rows == 0) {
       return this;
     }
@@ -155,6 +163,26 @@ public final class PartitionStatistics implements Serializable {
 
   public long batches() {
     return batches;
+  }
+
+  /** Rows dropped as invalid (handleInvalid=skip), over every reason. */
+  public long skippedRows() {
+    long n = 0;
+    for (long s : skipped) {
+      n += s;
+    }
+    return n;
+  }
+
+  /** Rows dropped as invalid, per reason that dropped any (in {@link InvalidRows.Reason} order). */
+  public Map<InvalidRows.Reason, Long> skippedByReason() {
+    Map<InvalidRows.Reason, Long> out = new java.util.EnumMap<>(InvalidRows.Reason.class);
+    for (InvalidRows.Reason r : InvalidRows.Reason.values()) {
+      if (skipped[r.ordinal()] > 0) {
+        out.put(r, skipped[r.ordinal()]);
+      }
+    }
+    return out;
   }
 
   public double labelMin() {

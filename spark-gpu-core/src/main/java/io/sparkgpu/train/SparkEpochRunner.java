@@ -8,6 +8,7 @@ import io.sparkgpu.arrow.HostBatch;
 import io.sparkgpu.backend.BackendSelector;
 import io.sparkgpu.backend.ComputeBackend;
 import io.sparkgpu.backend.DeviceSetting;
+import io.sparkgpu.faults.FaultInjection;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -46,7 +47,7 @@ public final class SparkEpochRunner implements EpochRunner {
       sc.setJobDescription(description);
       return data.records()
           .mapPartitionsWithIndex(new EpochTask(fitId, config, in, device, data.statistics().numFeatures(),
-              data.numPartitions()), true)
+              data.numPartitions(), ArrowAllocators.decodingLimit(data.maxBatchBytes())), true)
           .collect();
     } finally {
       sc.setJobDescription(null);
@@ -81,15 +82,17 @@ public final class SparkEpochRunner implements EpochRunner {
     private final DeviceSetting device;
     private final int numFeatures;
     private final int numPartitions;
+    private final long decodingLimit;
 
     EpochTask(String fitId, Broadcast<TrainingConfig> config, Broadcast<EpochInput> input, DeviceSetting device,
-        int numFeatures, int numPartitions) {
+        int numFeatures, int numPartitions, long decodingLimit) {
       this.fitId = fitId;
       this.config = config;
       this.input = input;
       this.device = device;
       this.numFeatures = numFeatures;
       this.numPartitions = numPartitions;
+      this.decodingLimit = decodingLimit;
     }
 
     @Override
@@ -99,15 +102,21 @@ public final class SparkEpochRunner implements EpochRunner {
       try (ResidentDataCache.Lease lease = ResidentDataCache.global().acquire(fitId, partition,
           () -> build(cfg, partition, records));
           BackendSelector.DeviceSlot slot = BackendSelector.occupy(lease.trainer().data().backend())) {
-        return Collections.singletonList(lease.trainer().trainEpoch(input.value())).iterator();
+        EpochInput in = input.value();
+        PartitionUpdate update = lease.trainer().trainEpoch(in);
+        if (in.train()) {
+          FaultInjection.afterTraining(in.epoch(), in.round());
+        }
+        return Collections.singletonList(update).iterator();
       }
     }
 
     private PartitionTrainer build(TrainingConfig cfg, int partition, Iterator<BatchRecord> records) {
       List<HostBatch> batches = new ArrayList<>();
       List<HostBatch> heldOut = new ArrayList<>();
-      try (BufferAllocator allocator = ArrowAllocators.child("sparkgpu-resident-" + fitId + "-p" + partition,
-          Long.MAX_VALUE)) {
+      // Batches are decoded one at a time into Java arrays, so the allocator never holds more than one batch.
+      try (BufferAllocator allocator = ArrowAllocators.child("sparkgpu-decode-" + fitId + "-p" + partition,
+          decodingLimit)) {
         while (records.hasNext()) {
           BatchRecord r = records.next();
           if (r.isBatch()) {

@@ -27,13 +27,21 @@ public final class TrainingLoop {
     return fit(name, config, initialParams, runner, TrainingControls.tolerance(tol));
   }
 
+  /** Trains without checkpoints. */
+  public static TrainingResult fit(String name, TrainingConfig config, float[] initialParams, EpochRunner runner,
+      TrainingControls controls) {
+    return fit(name, config, initialParams, runner, controls, Checkpointer.NONE);
+  }
+
   /**
-   * Trains from {@code initialParams} for at most {@code config.epochs()} epochs.
+   * Trains from {@code initialParams} for at most {@code config.epochs()} epochs, or resumes from the checkpoint
+   * {@code checkpoints} holds (its state after epoch k, from which epoch k + 1 runs exactly as it would have), saving
+   * the state after the epochs it asks for.
    *
    * @param name the estimator's name for job descriptions and logs, e.g. "LogisticRegression"
    */
   public static TrainingResult fit(String name, TrainingConfig config, float[] initialParams, EpochRunner runner,
-      TrainingControls controls) {
+      TrainingControls controls, Checkpointer checkpoints) {
     int n = config.spec().numParams();
     if (initialParams.length != n) {
       throw new IllegalArgumentException("Dimensions mismatch: expecting " + n + " initial parameters but got "
@@ -54,9 +62,38 @@ public final class TrainingLoop {
     long rows = 0;
     boolean converged = false;
     boolean stoppedEarly = false;
-    String previousLoss = "";
+    int firstEpoch = 1;
+    TrainingCheckpoint resumed = checkpoints.latest();
+    if (resumed != null) {
+      if (resumed.params().length != n || resumed.state().length != state.length
+          || resumed.epoch() > config.epochs()) {
+        throw new IllegalArgumentException("Checkpoint in " + checkpoints.location() + " holds " + resumed.epoch()
+            + " epochs of " + resumed.params().length + " parameters and " + resumed.state().length + " state values "
+            + "but this fit has " + config.epochs() + " epochs of " + n + " and " + state.length + "; set "
+            + "checkpointDir to another directory");
+      }
+      params = resumed.params().clone();
+      state = resumed.state().clone();
+      steps = resumed.steps();
+      for (int e = 0; e < resumed.epoch(); e++) {
+        history.add(resumed.objectiveHistory()[e]);
+        seconds.add(resumed.epochSeconds()[e]);
+        validationLoss[e] = resumed.validationLoss()[e];
+        validationMetric[e] = resumed.validationMetric()[e];
+      }
+      bestLoss = resumed.bestLoss();
+      bestEpoch = resumed.bestEpoch();
+      bestParams = resumed.bestParams() != null ? resumed.bestParams().clone() : null;
+      rows = resumed.rows();
+      converged = resumed.converged();
+      stoppedEarly = resumed.stoppedEarly();
+      firstEpoch = resumed.epoch() + 1;
+      LOG.info("{} resumes after epoch {}/{} from its checkpoint in {} (objective {})", name, resumed.epoch(),
+          config.epochs(), checkpoints.location(), String.format("%.6f", history.get(history.size() - 1)));
+    }
     int rounds = controls.averagingFrequency();
-    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+    for (int epoch = firstEpoch; epoch <= config.epochs() && !converged && !stoppedEarly; epoch++) {
+      String previousLoss = history.isEmpty() ? "" : String.format(", loss %.4f", history.get(history.size() - 1));
       long t0 = System.nanoTime();
       double lossSum = 0;
       List<PartitionUpdate> updates = List.of();
@@ -109,23 +146,28 @@ public final class TrainingLoop {
           converged = true;
           LOG.info("{} converged after epoch {}: objective changed by {} (tol {})", name, epoch,
               Math.abs(prev - objective), controls.tol());
-          break;
         }
       }
-      if (controls.earlyStoppingPatience() > 0 && bestEpoch > 0
+      if (!converged && controls.earlyStoppingPatience() > 0 && bestEpoch > 0
           && epoch - bestEpoch >= controls.earlyStoppingPatience()) {
         stoppedEarly = true;
         LOG.info("{} stops early after epoch {}: the validation loss has not improved on epoch {}'s {} for {} "
             + "epochs (earlyStoppingPatience {})", name, epoch, bestEpoch, String.format("%.6f", bestLoss),
             epoch - bestEpoch, controls.earlyStoppingPatience());
-        break;
+      }
+      if (checkpoints.wants(epoch) && epoch < config.epochs() && !converged && !stoppedEarly) {
+        checkpoints.save(new TrainingCheckpoint(null, epoch, params, state, steps, toArray(history),
+            toArray(seconds), Arrays.copyOf(validationLoss, epoch), Arrays.copyOf(validationMetric, epoch), bestLoss,
+            bestEpoch, bestParams, rows, false, false));
       }
     }
     int epochs = history.size();
     boolean useBest = controls.earlyStoppingPatience() > 0 && bestParams != null;
-    return new TrainingResult(useBest ? bestParams : params, toArray(history),
+    TrainingResult result = new TrainingResult(useBest ? bestParams : params, toArray(history),
         Arrays.copyOf(validationLoss, epochs), Arrays.copyOf(validationMetric, epochs), toArray(seconds), rows,
         epochs, converged, useBest ? bestEpoch : epochs, stoppedEarly);
+    checkpoints.finished();
+    return result;
   }
 
   /** The backends the partitions trained on, e.g. "cpu" or "cuda:0, cuda:1", in partition order. */

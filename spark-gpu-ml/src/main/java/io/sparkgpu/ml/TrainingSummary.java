@@ -7,7 +7,8 @@ import java.io.Serializable;
  * What a fit reports about itself, per epoch: the objective (MLlib's {@code objectiveHistory}: mean weighted
  * training loss during the epoch plus the penalty), and with a validation indicator column the validation loss and
  * metric (accuracy for classifiers, RMSE for regression) of the parameters after that epoch; seconds per epoch and
- * rows per second. Kept by the model that the fit returned; not saved with it (as in MLlib).
+ * rows per second; and the rows that {@code handleInvalid=skip} dropped. Kept by the model that the fit returned;
+ * not saved with it (as in MLlib).
  */
 public final class TrainingSummary implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -20,8 +21,9 @@ public final class TrainingSummary implements Serializable {
   private final boolean converged;
   private final int bestEpoch;
   private final boolean stoppedEarly;
+  private final java.util.Map<String, Long> skippedRows;
 
-  private TrainingSummary(TrainingResult r) {
+  private TrainingSummary(TrainingResult r, java.util.Map<String, Long> skipped) {
     this.objectiveHistory = r.objectiveHistory().clone();
     this.validationLossHistory = r.validationLossHistory().clone();
     this.validationMetricHistory = r.validationMetricHistory().clone();
@@ -30,10 +32,30 @@ public final class TrainingSummary implements Serializable {
     this.converged = r.converged();
     this.bestEpoch = r.bestEpoch();
     this.stoppedEarly = r.stoppedEarly();
+    this.skippedRows = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(skipped));
   }
 
   public static TrainingSummary of(TrainingResult r) {
-    return new TrainingSummary(r);
+    return new TrainingSummary(r, java.util.Map.of());
+  }
+
+  /** With the rows that handleInvalid=skip dropped, by reason. */
+  public static TrainingSummary of(TrainingResult r, java.util.Map<String, Long> skipped) {
+    return new TrainingSummary(r, skipped);
+  }
+
+  /** Rows dropped as invalid under handleInvalid=skip (0 under error), training and validation rows together. */
+  public long skippedRows() {
+    long n = 0;
+    for (long c : skippedRows.values()) {
+      n += c;
+    }
+    return n;
+  }
+
+  /** Rows dropped as invalid, by reason (e.g. "null label" -> 3); empty when none was dropped. */
+  public java.util.Map<String, Long> skippedRowsByReason() {
+    return skippedRows;
   }
 
   /** Objective after each epoch. */

@@ -4,8 +4,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * One local[2] SparkSession for every test class in this JVM (starting one costs seconds): the UI off, one attempt
- * per stage so that a failing task fails the test at once, few shuffle partitions for small data, and spark-gpu's
- * plugin enabled.
+ * per stage so that a failing task fails the test at once, few shuffle partitions for small data, spark-gpu's
+ * plugin enabled, and {@link SparkActivity} counting jobs and running tasks.
  */
 public final class SharedSpark {
   private static SparkSession session;
@@ -25,6 +25,7 @@ public final class SharedSpark {
           .config("spark.sql.adaptive.enabled", "false")
           // Every integration test runs with the plugin, as users are told to.
           .config("spark.plugins", "io.sparkgpu.plugin.SparkGpuPlugin")
+          .config("spark.extraListeners", SparkActivity.class.getName())
           .getOrCreate();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
     }

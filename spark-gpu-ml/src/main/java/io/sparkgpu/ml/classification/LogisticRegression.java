@@ -9,7 +9,6 @@ import java.util.Locale;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -157,6 +156,21 @@ public class LogisticRegression
     return this;
   }
 
+  public LogisticRegression setHandleInvalid(String value) {
+    set(handleInvalid(), value.toLowerCase(Locale.ROOT));
+    return this;
+  }
+
+  public LogisticRegression setCheckpointDir(String value) {
+    set(checkpointDir(), value);
+    return this;
+  }
+
+  public LogisticRegression setCheckpointInterval(int value) {
+    set(checkpointInterval(), value);
+    return this;
+  }
+
   public LogisticRegression setFamily(String value) {
     set(family(), value.toLowerCase(Locale.ROOT));
     return this;
@@ -196,7 +210,7 @@ public class LogisticRegression
   }
 
   public static MLReader<LogisticRegression> read() {
-    return new DefaultParamsReader<>();
+    return io.sparkgpu.ml.persistence.ModelPersistence.stageReader(LogisticRegression.class);
   }
 
   public static LogisticRegression load(String path) {

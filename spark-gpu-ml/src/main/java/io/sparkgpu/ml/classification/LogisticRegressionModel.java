@@ -108,7 +108,7 @@ public class LogisticRegressionModel
     }
     LogisticRegressionModel m = new LogisticRegressionModel(uid, new DenseMatrix(k, d, values),
         Vectors.dense(intercept), isMultinomial ? k : 2, isMultinomial);
-    m.summary = TrainingSummary.of(r.training());
+    m.summary = TrainingSummary.of(r.training(), r.skippedRows());
     return m;
   }
 
@@ -310,13 +310,22 @@ public class LogisticRegressionModel
       Vector intercepts = r.getAs("interceptVector");
       Matrix coefficients = r.getAs("coefficientMatrix");
       boolean multinomial = r.getBoolean(r.fieldIndex("isMultinomial"));
-      if (coefficients.numCols() != numFeatures) {
-        throw new IllegalArgumentException("Model at " + path + " says it has " + numFeatures + " features but its "
-            + "coefficient matrix has " + coefficients.numCols() + " columns");
+      int rows = multinomial ? numClasses : 1;
+      if (numClasses < 2 || (!multinomial && numClasses != 2)) {
+        throw ModelPersistence.inconsistent(path, "numClasses is " + numClasses + " for a "
+            + (multinomial ? "multinomial" : "binomial") + " model (expected " + (multinomial ? ">= 2" : "2") + ")");
       }
+      if (coefficients.numCols() != numFeatures || coefficients.numRows() != rows || intercepts.size() != rows) {
+        throw ModelPersistence.inconsistent(path, "numFeatures " + numFeatures + " and numClasses " + numClasses
+            + " need a " + rows + " x " + numFeatures + " coefficient matrix and " + rows + " intercepts but it has "
+            + coefficients.numRows() + " x " + coefficients.numCols() + " coefficients and " + intercepts.size()
+            + " intercepts");
+      }
+      ModelPersistence.checkFinite(path, "coefficientMatrix", coefficients.toArray());
+      ModelPersistence.checkFinite(path, "interceptVector", intercepts.toArray());
       LogisticRegressionModel model = new LogisticRegressionModel(loaded.metadata().uid(), coefficients, intercepts,
           numClasses, multinomial);
-      ModelPersistence.applyParams(loaded.metadata(), model);
+      ModelPersistence.applyParams(loaded.metadata(), model, path);
       return model;
     }
   }

@@ -251,11 +251,31 @@ public class MultilayerPerceptronClassificationModel
       Row r = loaded.data();
       List<Integer> layerList = r.getList(r.fieldIndex("layers"));
       int[] layers = layerList.stream().mapToInt(Integer::intValue).toArray();
-      Activation activation = Activation.fromName(r.getString(r.fieldIndex("activation")));
+      String activationName = r.getString(r.fieldIndex("activation"));
+      if (!List.of("relu", "sigmoid", "tanh").contains(activationName)) {
+        throw ModelPersistence.inconsistent(path, "activation is '" + activationName + "', expected relu, sigmoid "
+            + "or tanh");
+      }
+      Activation activation = Activation.fromName(activationName);
       Vector weights = r.getAs("weights");
+      long expected = 0;
+      boolean layersValid = layers.length >= 2 && Arrays.stream(layers).allMatch(x -> x >= 1);
+      for (int l = 0; layersValid && l + 1 < layers.length; l++) {
+        expected += (long) layers[l] * layers[l + 1] + layers[l + 1];
+      }
+      if (!layersValid || expected != weights.size() || layers[layers.length - 1] < 2) {
+        throw ModelPersistence.inconsistent(path, "layers " + Arrays.toString(layers) + " need "
+            + (layersValid ? expected + " weights" : "at least 2 positive sizes") + " and at least 2 classes, but "
+            + "there are " + weights.size() + " weights");
+      }
+      ModelPersistence.checkFinite(path, "weights", weights.toArray());
       MultilayerPerceptronClassificationModel model = new MultilayerPerceptronClassificationModel(
           loaded.metadata().uid(), layers, activation, weights);
-      ModelPersistence.applyParams(loaded.metadata(), model);
+      ModelPersistence.applyParams(loaded.metadata(), model, path);
+      if (!Arrays.equals(model.getLayers(), layers)) {
+        throw ModelPersistence.inconsistent(path, "the metadata's layers Param " + Arrays.toString(model.getLayers())
+            + " differs from the data's layers " + Arrays.toString(layers));
+      }
       return model;
     }
   }

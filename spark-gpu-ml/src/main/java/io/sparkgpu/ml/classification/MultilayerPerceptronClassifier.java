@@ -17,7 +17,6 @@ import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -188,17 +187,59 @@ public class MultilayerPerceptronClassifier
     return this;
   }
 
-  /** Checks the layers against what the data needs before any job: the features width is checked after batching. */
-  private void validateLayers() {
+  public MultilayerPerceptronClassifier setHandleInvalid(String value) {
+    set(handleInvalid(), value.toLowerCase(Locale.ROOT));
+    return this;
+  }
+
+  public MultilayerPerceptronClassifier setCheckpointDir(String value) {
+    set(checkpointDir(), value);
+    return this;
+  }
+
+  public MultilayerPerceptronClassifier setCheckpointInterval(int value) {
+    set(checkpointInterval(), value);
+    return this;
+  }
+
+  /**
+   * Checks the layers before any job against what is known without the data: initialWeights, the number of
+   * featuresCols, and the size a Vector column's metadata records (VectorAssembler's output has it). The width of
+   * other inputs is checked after batching, the labels while batching.
+   */
+  private void validateLayers(StructType schema) {
     if (!isDefined(layers())) {
       throw new IllegalArgumentException("MultilayerPerceptronClassifier needs layers (input size, hidden sizes, "
           + "number of classes); set layers, e.g. [784, 128, 10]");
+    }
+    int[] layers = getLayers();
+    if (isDefined(initialWeights())) {
+      long expected = 0;
+      for (int l = 0; l + 1 < layers.length; l++) {
+        expected += (long) layers[l] * layers[l + 1] + layers[l + 1];
+      }
+      if (getInitialWeights().size() != expected) {
+        throw new IllegalArgumentException("initialWeights has " + getInitialWeights().size() + " values but layers "
+            + Arrays.toString(layers) + " need " + expected + "; set initialWeights to match layers");
+      }
+    }
+    int known = -1;
+    String column = EngineFit.features(this, getFeaturesCol()).describe();
+    if (getFeaturesCols().length > 0) {
+      known = getFeaturesCols().length;
+    } else if (Arrays.asList(schema.fieldNames()).contains(getFeaturesCol())
+        && schema.apply(getFeaturesCol()).dataType() instanceof org.apache.spark.ml.linalg.VectorUDT) {
+      known = org.apache.spark.ml.attribute.AttributeGroup.fromStructField(schema.apply(getFeaturesCol())).size();
+    }
+    if (known >= 0 && known != layers[0]) {
+      throw new IllegalArgumentException("layers starts with " + layers[0] + " inputs but column '" + column
+          + "' has " + known + " features; set layers to " + withInput(layers, known));
     }
   }
 
   @Override
   public MultilayerPerceptronClassificationModel fit(Dataset<?> dataset) {
-    validateLayers();
+    validateLayers(dataset.schema());
     EngineFit.validate(dataset, this, getFeaturesCol(), getLabelCol());
     return super.fit(dataset);
   }
@@ -238,6 +279,16 @@ public class MultilayerPerceptronClassifier
           }
 
           @Override
+          public int numClasses() {
+            return layers[layers.length - 1];
+          }
+
+          @Override
+          public String numClassesSetting() {
+            return "the last entry of layers";
+          }
+
+          @Override
           public TrainingSettings adjust(TrainingSettings s) {
             if (!gd) {
               return s;
@@ -250,7 +301,7 @@ public class MultilayerPerceptronClassifier
     double[] raw = outcome.plan().config().scaling().toRaw(outcome.plan().config().spec(), outcome.result().params());
     MultilayerPerceptronClassificationModel model = new MultilayerPerceptronClassificationModel(uid(), layers,
         hidden, Vectors.dense(raw));
-    model.setSummary(TrainingSummary.of(outcome.result()));
+    model.setSummary(TrainingSummary.of(outcome.result(), outcome.skipped()));
     return copyValues(model, ParamMap.empty());
   }
 
@@ -273,7 +324,7 @@ public class MultilayerPerceptronClassifier
   }
 
   public static MLReader<MultilayerPerceptronClassifier> read() {
-    return new DefaultParamsReader<>();
+    return io.sparkgpu.ml.persistence.ModelPersistence.stageReader(MultilayerPerceptronClassifier.class);
   }
 
   public static MultilayerPerceptronClassifier load(String path) {

@@ -61,9 +61,9 @@ public final class LinearModelFitter {
           return FitPlan.linear(kind, classes[0], stats, settings, partitions);
         });
     if (outcome.plan() == null) {
-      return constantLabelModel(outcome.stats(), labelCol);
+      return constantLabelModel(outcome.stats(), labelCol, outcome.skipped());
     }
-    return toOriginalScale(outcome.plan(), outcome.result(), outcome.stats(), classes[0]);
+    return toOriginalScale(outcome.plan(), outcome.result(), outcome.stats(), classes[0], outcome.skipped());
   }
 
   static FitPlan.LinearKind resolveFamily(Family family, int numClasses, PartitionStatistics stats,
@@ -76,7 +76,8 @@ public final class LinearModelFitter {
     }
     if (classes.size() < 2) {
       throw new IllegalArgumentException("Column '" + labelCol + "' holds a single class (" + stats.labelMin()
-          + ") in all " + stats.rows() + " rows; classification needs at least two classes");
+          + ") in all " + stats.rows() + " rows; classification needs at least two classes (check labelCol and the "
+          + "filters that produced the data)");
     }
     boolean multinomial = family == Family.MULTINOMIAL || (family == Family.AUTO && numClasses > 2);
     return multinomial ? FitPlan.LinearKind.MULTINOMIAL : FitPlan.LinearKind.BINOMIAL;
@@ -91,17 +92,18 @@ public final class LinearModelFitter {
   }
 
   /** MLlib's answer for a constant label: coefficients 0 and the label as intercept. */
-  private static LinearFitResult constantLabelModel(PartitionStatistics stats, String labelCol) {
+  private static LinearFitResult constantLabelModel(PartitionStatistics stats, String labelCol,
+      Map<String, Long> skipped) {
     LOG.info("Column '{}' is constant ({}): coefficients are 0 and the intercept is the label", labelCol,
         stats.labelMean());
     TrainingResult none = TrainingResult.withoutValidation(new float[0], new double[] {0.0}, new double[] {0.0},
         stats.rows(), true);
     return new LinearFitResult(new double[1][stats.numFeatures()], new double[] {stats.labelMean()},
-        stats.numFeatures(), 1, none);
+        stats.numFeatures(), 1, none, skipped);
   }
 
   static LinearFitResult toOriginalScale(FitPlan plan, TrainingResult result, PartitionStatistics stats,
-      int numClasses) {
+      int numClasses, Map<String, Long> skipped) {
     NetworkSpec spec = plan.config().spec();
     double[] raw = plan.config().scaling().toRaw(spec, result.params());
     int d = spec.inputs();
@@ -116,6 +118,6 @@ public final class LinearModelFitter {
       }
       intercept[c] = raw[spec.biasOffset(0) + c] * yScale + yShift;
     }
-    return new LinearFitResult(coef, intercept, d, numClasses, result);
+    return new LinearFitResult(coef, intercept, d, numClasses, result, skipped);
   }
 }

@@ -223,4 +223,42 @@ public interface TrainerParams extends HasParamRegistry {
   default long getMaxBatchBytes() {
     return (Long) value(maxBatchBytes());
   }
+
+  default Param<String> handleInvalid() {
+    return paramRegistry().param("handleInvalid", owner -> new Param<String>(owner, "handleInvalid",
+        "how to handle rows with invalid values (null, NaN or infinite features, label or weight; a negative weight; "
+            + "a class label that is not a whole number in range): 'error' (fail, naming the column and row) or "
+            + "'skip' (drop them and report how many in the log and the training summary). Default is error.",
+        Validators.oneOf("error", "skip")), "error");
+  }
+
+  default String getHandleInvalid() {
+    return value(handleInvalid());
+  }
+
+  default Param<String> checkpointDir() {
+    return paramRegistry().param("checkpointDir", owner -> new Param<String>(owner, "checkpointDir",
+        "directory (any Hadoop file system path) where the fit saves its state every checkpointInterval epochs; a "
+            + "fit started again with the same directory resumes from the last checkpoint. One fit per directory. "
+            + "Default is unset (no checkpoints).", Validators.nonBlank()), null);
+  }
+
+  default String getCheckpointDir() {
+    return value(checkpointDir());
+  }
+
+  /** The checkpoint directory, or null when unset. */
+  default String checkpointDirOrNull() {
+    return isDefined(checkpointDir()) ? getCheckpointDir() : null;
+  }
+
+  default IntParam checkpointInterval() {
+    return paramRegistry().param("checkpointInterval", owner -> new IntParam(owner, "checkpointInterval",
+        "save a checkpoint every this many epochs (>= 1), or never (-1); only with checkpointDir. Default is 10.",
+        Validators.checkpointInterval()), 10);
+  }
+
+  default int getCheckpointInterval() {
+    return (Integer) value(checkpointInterval());
+  }
 }

@@ -33,20 +33,35 @@ public final class Validators {
     return f;
   }
 
-  /** Number in [lo, hi] (either end open if its flag is false). */
+  /** A finite number in [lo, hi] (either end open if its flag is false); NaN and infinities are refused. */
   public static <T> Function1<T, Object> inRange(double lo, double hi, boolean loInclusive, boolean hiInclusive) {
     return of(v -> {
+      if (!(v instanceof Number)) {
+        return false;
+      }
       double d = ((Number) v).doubleValue();
-      return (loInclusive ? d >= lo : d > lo) && (hiInclusive ? d <= hi : d < hi);
+      return Double.isFinite(d) && (loInclusive ? d >= lo : d > lo) && (hiInclusive ? d <= hi : d < hi);
     });
   }
 
+  /** A finite number >= lo. */
   public static <T> Function1<T, Object> atLeast(double lo) {
     return inRange(lo, Double.POSITIVE_INFINITY, true, true);
   }
 
+  /** A finite number > 0. */
   public static <T> Function1<T, Object> positive() {
     return inRange(0, Double.POSITIVE_INFINITY, false, true);
+  }
+
+  /** MLlib's checkpointInterval rule: -1 (never) or >= 1. */
+  public static <T> Function1<T, Object> checkpointInterval() {
+    return of(v -> v instanceof Integer && ((Integer) v == -1 || (Integer) v >= 1));
+  }
+
+  /** A string that is not blank. */
+  public static <T> Function1<T, Object> nonBlank() {
+    return of(v -> v instanceof String && !((String) v).trim().isEmpty());
   }
 
   /** One of {@code allowed}, ignoring case. */

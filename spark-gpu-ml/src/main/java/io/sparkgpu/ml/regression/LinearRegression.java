@@ -11,7 +11,6 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.regression.Regressor;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -158,6 +157,21 @@ public class LinearRegression extends Regressor<Vector, LinearRegression, Linear
     return this;
   }
 
+  public LinearRegression setHandleInvalid(String value) {
+    set(handleInvalid(), value.toLowerCase(Locale.ROOT));
+    return this;
+  }
+
+  public LinearRegression setCheckpointDir(String value) {
+    set(checkpointDir(), value);
+    return this;
+  }
+
+  public LinearRegression setCheckpointInterval(int value) {
+    set(checkpointInterval(), value);
+    return this;
+  }
+
   @Override
   public LinearRegressionModel fit(Dataset<?> dataset) {
     LinearModelFitter.validate(dataset, this, getFeaturesCol(), getLabelCol());
@@ -170,7 +184,7 @@ public class LinearRegression extends Regressor<Vector, LinearRegression, Linear
         LinearModelFitter.Family.REGRESSION);
     LinearRegressionModel model = new LinearRegressionModel(uid(), Vectors.dense(r.coefficients()[0]),
         r.intercepts()[0]);
-    model.setSummary(io.sparkgpu.ml.TrainingSummary.of(r.training()));
+    model.setSummary(io.sparkgpu.ml.TrainingSummary.of(r.training(), r.skippedRows()));
     return copyValues(model, ParamMap.empty());
   }
 
@@ -186,7 +200,7 @@ public class LinearRegression extends Regressor<Vector, LinearRegression, Linear
   }
 
   public static MLReader<LinearRegression> read() {
-    return new DefaultParamsReader<>();
+    return io.sparkgpu.ml.persistence.ModelPersistence.stageReader(LinearRegression.class);
   }
 
   public static LinearRegression load(String path) {

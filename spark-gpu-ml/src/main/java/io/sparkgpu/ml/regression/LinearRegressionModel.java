@@ -128,11 +128,13 @@ public class LinearRegressionModel extends RegressionModel<Vector, LinearRegress
 
   private static final StructType DATA_SCHEMA = new StructType(new StructField[] {
       new StructField("intercept", DataTypes.DoubleType, false, Metadata.empty()),
-      new StructField("coefficients", SQLDataTypes.VectorType(), false, Metadata.empty())});
+      new StructField("coefficients", SQLDataTypes.VectorType(), false, Metadata.empty()),
+      new StructField("numFeatures", DataTypes.IntegerType, false, Metadata.empty())});
 
   @Override
   public MLWriter write() {
-    return ModelPersistence.writer(this, DATA_SCHEMA, RowFactory.create(intercept, coefficients));
+    return ModelPersistence.writer(this, DATA_SCHEMA, RowFactory.create(intercept, coefficients,
+        coefficients.size()));
   }
 
   public static MLReader<LinearRegressionModel> read() {
@@ -149,9 +151,19 @@ public class LinearRegressionModel extends RegressionModel<Vector, LinearRegress
       ModelPersistence.Loaded loaded = ModelPersistence.load(path, sparkSession(),
           LinearRegressionModel.class.getName());
       Row r = loaded.data();
-      LinearRegressionModel model = new LinearRegressionModel(loaded.metadata().uid(), r.getAs("coefficients"),
-          r.getDouble(r.fieldIndex("intercept")));
-      ModelPersistence.applyParams(loaded.metadata(), model);
+      Vector coefficients = r.getAs("coefficients");
+      double intercept = r.getDouble(r.fieldIndex("intercept"));
+      // Models saved before numFeatures was recorded have only their coefficients to go by.
+      int numFeatures = java.util.Arrays.asList(r.schema().fieldNames()).contains("numFeatures")
+          ? r.getInt(r.fieldIndex("numFeatures")) : coefficients.size();
+      if (coefficients.size() != numFeatures) {
+        throw ModelPersistence.inconsistent(path, "numFeatures is " + numFeatures + " but there are "
+            + coefficients.size() + " coefficients");
+      }
+      ModelPersistence.checkFinite(path, "coefficients", coefficients.toArray());
+      ModelPersistence.checkFinite(path, "intercept", new double[] {intercept});
+      LinearRegressionModel model = new LinearRegressionModel(loaded.metadata().uid(), coefficients, intercept);
+      ModelPersistence.applyParams(loaded.metadata(), model, path);
       return model;
     }
   }
