@@ -19,11 +19,12 @@ import org.apache.spark.sql.SparkSession;
  * where SECTIONS is a comma-separated list of {@code issue2} (a9a and synthetic 1M x 100: fit times, objectives,
  * epoch throughput), {@code p1} (time to MLlib's objective + 0.5% on a9a, MNIST 0-vs-rest, synthetic 4M x 100),
  * {@code p2} (epoch throughput against a streaming bound), {@code p4} (ingest), {@code p5} (scaling),
- * {@code flights}, {@code report} (render only) or {@code all}. Figures of sections not run are kept from earlier
+ * {@code flights}, {@code gpu} (our fits with device=cuda beside device=cpu where a GPU is usable; "not run" with the
+ * reason elsewhere), {@code report} (render only) or {@code all}. Figures of sections not run are kept from earlier
  * runs (docs/benchmarks/results.properties), each with the command, machine and commit that produced it.
  */
 public final class BenchmarkRunner {
-  static final List<String> SECTIONS = List.of("issue2", "p1", "p2", "p4", "p5", "flights");
+  static final List<String> SECTIONS = List.of("issue2", "p1", "p2", "p4", "p5", "flights", "gpu");
 
   /** What every section shares: the session, the result store, where plots go, and the stamp of this run. */
   static final class Context {
@@ -171,6 +172,17 @@ public final class BenchmarkRunner {
     }
     if (sections.contains("flights")) {
       new FlightsBenchmark(ctx).run(repeatsLarge);
+    }
+    if (sections.contains("gpu")) {
+      GpuBenchmark gpu = new GpuBenchmark(ctx);
+      if (gpu.probe()) {
+        BenchData.Named a9a = BenchData.a9a(spark);
+        gpu.run(a9a, new Fits.Setting(1.0 / a9a.shape().rows(), false), repeats);
+        a9a.df().unpersist(true);
+        BenchData.Named s1 = BenchData.synthetic(spark, "synth1m", 1_000_000, 100);
+        gpu.run(s1, new Fits.Setting(1.0 / s1.shape().rows(), true), repeats);
+        s1.df().unpersist(true);
+      }
     }
   }
 }

@@ -27,8 +27,13 @@ final class Fits {
       double[] reportedHistory) {}
 
   static Result ours(Dataset<Row> df, Setting s, int maxIter) {
+    return ours(df, s, maxIter, "auto");
+  }
+
+  /** As above on {@code device} ({@code auto}, {@code cpu} or {@code cuda}). */
+  static Result ours(Dataset<Row> df, Setting s, int maxIter, String device) {
     LogisticRegression lr = new LogisticRegression().setRegParam(s.regParam()).setStandardization(false)
-        .setFitIntercept(s.fitIntercept());
+        .setFitIntercept(s.fitIntercept()).setDevice(device);
     if (maxIter > 0) {
       lr.setMaxIter(maxIter);
     }

@@ -32,11 +32,12 @@ final class ReportWriter {
         + "`docs/benchmarks/results.properties`; do not edit by hand (the P3 section and the optimisation log at the end come "
         + "from `docs/benchmarks/mlp.md` and `docs/benchmarks/optimisations.md`). Run everything with\n\n"
         + "    mvn -q -pl tests -am -DskipTests -Pbenchmark verify -Dbench=all\n\n"
-        + "or one part with `-Dbench=issue2|p1|p2|p4|p5|flights` (comma-separated; `report` only re-renders). "
+        + "or one part with `-Dbench=issue2|p1|p2|p4|p5|flights|gpu` (comma-separated; `report` only re-renders). "
         + "Each section below names the exact command, machine and commit that produced its figures. Times are "
         + "wall-clock seconds in Spark local[2] in one JVM, medians of repeated runs after a warm-up fit of each "
         + "trainer; the benchmark is not part of `mvn -B verify` and nothing in the test suite asserts a time. "
-        + "No figure here was measured on a GPU.\n\n");
+        + (gpuMeasured(s) ? "Only the GPU section's device=cuda figures were measured on a GPU."
+            : "No figure here was measured on a GPU.") + "\n\n");
     headline(s, md);
     targets(s, md);
     issue2(s, md);
@@ -194,7 +195,9 @@ final class ReportWriter {
         ? "ours " + fmt(s.num("flights.ours.fitSeconds"), 1) + " s AUC " + fmt(s.num("flights.ours.auc"), 4)
             + "; MLlib " + fmt(s.num("flights.mllib.fitSeconds"), 1) + " s AUC " + fmt(s.num("flights.mllib.auc"), 4)
         : "not measured").append(" | ").append(s.has("flights.ours.auc") ? "measured" : "not run").append(" |\n");
-    md.append("| GPU (device=cuda) | same runner on a GPU machine | not run: no GPU on this machine | not run |\n\n");
+    md.append("| GPU (device=cuda) | same runner on a GPU machine | ").append(gpuMeasured(s)
+        ? "measured, see GPU below | measured" : "not run: no GPU on the machine of the last `-Dbench=gpu` run | not run")
+        .append(" |\n\n");
   }
 
   private static void pairTable(ResultStore s, StringBuilder md, List<String> keys) {
@@ -387,9 +390,40 @@ final class ReportWriter {
         .append(" | ").append(fmt(s.num("flights.mllib.auc"), 4)).append(" |\n\n");
   }
 
+  private static boolean gpuMeasured(ResultStore s) {
+    return s.has("gpu.usable") && Boolean.parseBoolean(s.get("gpu.usable"));
+  }
+
   private static void gpu(ResultStore s, StringBuilder md) {
-    md.append("## GPU\n\n**Not run: no GPU** on this machine (and the CUDA backend is not in this branch). The "
-        + "same runner fills this section in on a GPU machine.\n\n");
+    md.append("## GPU\n\n");
+    if (!s.has("gpu.usable")) {
+      md.append("**Not run**: the `gpu` section has not been run yet.\n\n");
+    } else if (!gpuMeasured(s)) {
+      md.append("**Not run: no GPU.**\n\n");
+      stamp(s, "gpu.", md);
+      md.append("The CUDA probe said: ").append(s.get("gpu.probe")).append(".\n\nOn a machine with a GPU the same "
+          + "command fits our LogisticRegression with `device=cuda` and `device=cpu` on a9a and synthetic 1M x 100 in "
+          + "the same run and fills in this section.\n\n");
+    } else {
+      stamp(s, "gpu.", md);
+      md.append("CUDA: ").append(s.get("gpu.probe")).append(". Issue-2 settings; medians of repeated fits after a "
+          + "warm-up fit on each device.\n\n| data | device | fit s (runs) | steady epoch s | epoch GB/s | objective "
+          + "|\n|---|---|---|---|---|---|\n");
+      for (String d : s.children("gpu.")) {
+        String k = "gpu." + d + ".";
+        if (!s.has(k + "title")) {
+          continue;
+        }
+        for (String device : new String[] {"cuda", "cpu"}) {
+          String dk = k + device + ".";
+          md.append("| ").append(s.get(k + "title")).append(" | ").append(device).append(" | ")
+              .append(fmt(s.num(dk + "fitSeconds"), 2)).append(" (").append(s.get(dk + "fitSecondsAll")).append(") | ")
+              .append(fmt(s.num(dk + "steadyEpochSeconds"), 3)).append(" | ").append(fmt(s.num(dk + "epochGBps"), 2))
+              .append(" | ").append(fmt(s.num(dk + "objective"), 6)).append(" |\n");
+        }
+      }
+      md.append('\n');
+    }
     md.append("### H100 roofline projection (a projection, not a measurement)\n\n");
     md.append("From the measured shape of each set: bytes per epoch = 2 × resident feature bytes (the forward "
         + "GEMM and the gradient GEMM each read X once), FLOPs per epoch = 4 × non-zeros (k = 1 output). H100 SXM "
