@@ -64,9 +64,11 @@ public final class SparkEpochRunner implements EpochRunner {
   public void close() {
     ResidentDataCache.global().releaseFit(fitId); // local mode: executors share this JVM
     try {
-      sc.setJobDescription("spark-gpu release resident partitions of " + fitId);
-      String id = fitId; // a local, so that the closure does not capture this runner
-      data.records().foreachPartition(it -> ResidentDataCache.global().releaseFit(id));
+      if (!sc.isLocal()) { // in local mode the line above has released every partition; no job is needed
+        sc.setJobDescription("spark-gpu release resident partitions of " + fitId);
+        String id = fitId; // a local, so that the closure does not capture this runner
+        data.records().foreachPartition(it -> ResidentDataCache.global().releaseFit(id));
+      }
     } finally {
       sc.setJobDescription(null);
       config.destroy();
