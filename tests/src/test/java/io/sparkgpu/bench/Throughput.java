@@ -205,9 +205,17 @@ final class Throughput {
   private void measureScaling(long n, int workers) {
     String key = "p5." + BenchData.millions(n) + "x" + workers + ".";
     Dataset<Row> df = BenchData.logisticDense(ctx.spark(), n, 100, 42, 2);
+    io.sparkgpu.train.TrainerCounters counters = io.sparkgpu.train.TrainerCounters.global();
+    double taskSecondsBefore = counters.partitionEpochSeconds();
+    long partitionEpochsBefore = counters.partitionEpochs();
     long t0 = System.nanoTime();
     LogisticRegressionModel m = fixedEpochs(df, 5, workers, n);
     double fit = (System.nanoTime() - t0) / 1e9;
+    // The trainer's own seconds per epoch, without the Spark job: per partition epoch x partitions / concurrent
+    // tasks (2 cores), i.e. the mean partition epoch when each core trains one partition.
+    long partitionEpochs = Math.max(1, counters.partitionEpochs() - partitionEpochsBefore);
+    double inTask = (counters.partitionEpochSeconds() - taskSecondsBefore) / partitionEpochs
+        * workers / Math.min(workers, 2);
     double[] epochs = m.summary().epochSeconds();
     double steady = Fits.steadyEpochSeconds(epochs);
     double sum = 0;
@@ -223,6 +231,7 @@ final class Throughput {
     store.put(key + "steadyEpochSeconds", steady);
     store.put(key + "epochSecondsAll", Fits.list(epochs));
     store.put(key + "epochGBps", 4.0 * n * 100 / steady / 1e9);
+    store.put(key + "inTaskEpochSeconds", inTask);
     ctx.log("  P5 %s rows on %d partition(s): fit %.1f s, steady epoch %.3f s (%s)", BenchData.millions(n),
         workers, fit, steady, Fits.list(epochs));
     store.save();
