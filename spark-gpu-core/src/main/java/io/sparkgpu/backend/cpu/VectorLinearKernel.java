@@ -55,10 +55,8 @@ final class VectorLinearKernel extends LinearKernel {
         s2 += x[r2 + j] * pj;
         s3 += x[r3 + j] * pj;
       }
-      total += row(logistic, s0 + bias, labels[yOff + i], weights[wtOff + i], gradScale, gr, 0);
-      total += row(logistic, s1 + bias, labels[yOff + i + 1], weights[wtOff + i + 1], gradScale, gr, 1);
-      total += row(logistic, s2 + bias, labels[yOff + i + 2], weights[wtOff + i + 2], gradScale, gr, 2);
-      total += row(logistic, s3 + bias, labels[yOff + i + 3], weights[wtOff + i + 3], gradScale, gr, 3);
+      total += rows4(logistic, s0 + bias, s1 + bias, s2 + bias, s3 + bias, labels, yOff + i, weights, wtOff + i,
+          gradScale, gr);
       float g0 = gr[0];
       float g1 = gr[1];
       float g2 = gr[2];

@@ -247,7 +247,8 @@ class FusedLinearPassTest {
     for (float z : zs) {
       for (float y : new float[] {0f, 1f}) {
         double zi = z;
-        double expected = 1.5 * (Math.max(zi, 0) + Math.log1p(Math.exp(-Math.abs(zi))) - y * zi);
+        double t = y == 1f ? -zi : zi; // softplus(z) - y·z = softplus(t), without cancellation
+        double expected = 1.5 * (Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t))));
         double got = LinearKernel.row(true, z, y, 1.5f, 2f, grad, 0);
         double tol = 1e-12 * Math.abs(expected) + Double.MIN_NORMAL;
         assertTrue(Math.abs(got - expected) <= tol, "loss at z=" + z + ", y=" + y + ": " + got + " vs " + expected);
@@ -260,6 +261,47 @@ class FusedLinearPassTest {
     assertEquals(0f, grad[0]);
     assertEquals(3 * 0.5 * 4, LinearKernel.row(false, 4f, 2f, 3f, 0.5f, grad, 0), 0.0);
     assertEquals(3f, grad[0]);
+  }
+
+  /**
+   * Four rows at once (one logarithm of the product when the weights are equal): the gradients of the one-row
+   * formula exactly, and the loss within 1e-12 relative of log1p's, also for blocks of saturated rows whose losses
+   * are ~1e-30, where an uncompensated product would lose every digit.
+   */
+  @Test
+  void fourRowLossAgreesWithLog1pToTwelveDigits() {
+    Random r = new Random(4);
+    float[] labels = new float[4];
+    float[] weights = new float[4];
+    float[] grad4 = new float[4];
+    float[] grad1 = new float[1];
+    for (int block = 0; block < 4000; block++) {
+      float[] z = new float[4];
+      double spread = block % 4 == 0 ? 3 : 30;
+      for (int k = 0; k < 4; k++) {
+        z[k] = (float) (spread * r.nextGaussian());
+        labels[k] = r.nextBoolean() ? 1f : 0f;
+        if (block % 8 == 1) {
+          z[k] = 70f + 3 * k; // all saturated and right: each loss ~e^-70
+          labels[k] = 1f;
+        }
+      }
+      boolean equal = block % 3 != 2;
+      for (int k = 0; k < 4; k++) {
+        weights[k] = equal ? 1.25f : (float) (0.1 + r.nextDouble());
+      }
+      double got = LinearKernel.rows4(true, z[0], z[1], z[2], z[3], labels, 0, weights, 0, 0.5f, grad4);
+      double expected = 0;
+      for (int k = 0; k < 4; k++) {
+        // softplus(z) - y·z = softplus(y == 1 ? -z : z), without the cancellation of the textbook form
+        double t = labels[k] == 1f ? -z[k] : z[k];
+        expected += weights[k] * (Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t))));
+        LinearKernel.row(true, z[k], labels[k], weights[k], 0.5f, grad1, 0);
+        assertEquals(grad1[0], grad4[k], 0f, "gradient of row " + k + " of block " + block);
+      }
+      assertTrue(Math.abs(got - expected) <= 1e-12 * Math.abs(expected) + Double.MIN_NORMAL,
+          "block " + block + " (equal weights " + equal + "): " + got + " vs " + expected);
+    }
   }
 
   @Test
