@@ -10,7 +10,8 @@ import java.util.List;
  * The forward and backward pass of a {@link NetworkSpec} over one mini-batch, written once over
  * {@link ComputeBackend} primitives. Owns the work space for mini-batches of up to {@code maxRows} rows (layer
  * outputs, their gradients, the centred first-layer bias) and closes it; parameters and gradients belong to the
- * caller.
+ * caller. A network with no hidden layer and one output (linear and binary logistic regression) trains through
+ * {@link ComputeBackend#linearLossAndGradient}, which a backend may run as one pass over the rows.
  */
 public final class NetworkPass implements AutoCloseable {
   private final ComputeBackend backend;
@@ -170,7 +171,10 @@ public final class NetworkPass implements AutoCloseable {
         gradients.get(spec.numLayers() - 1).rowRange(0, rows));
   }
 
-  /** The last layer's outputs (before the output transform) of the latest pass over {@code rows} rows. */
+  /**
+   * The last layer's outputs (before the output transform) of the latest {@link #forward} or {@link #loss} over
+   * {@code rows} rows (a linear unit's {@link #lossAndGradient} does not keep them).
+   */
   public DenseMatrix lastOutput(int rows) {
     return outputs.get(spec.numLayers() - 1).rowRange(0, rows);
   }
