@@ -72,6 +72,70 @@ public interface ComputeBackend extends AutoCloseable {
   double lossAndGradient(Loss loss, DenseMatrix z, DenseMatrix labels, DenseMatrix weights, float gradScale,
       DenseMatrix grad);
 
+  /**
+   * Loss and gradient of a model with no hidden layer and one output (linear or binary logistic regression) over
+   * one mini-batch: {@code params} is 1 x (d + 1), the weights w then the bias b; row i has output
+   * z_i = (x_i - m)·w + b, where m is {@code shift} (1 x d, or null for m = 0), and loss l(z_i, y_i) as
+   * {@link #lossAndGradient} defines it. Writes grads := gradScale·Σ_i weight_i·∂l/∂(w, b), with the bias entry
+   * 0 when {@code fitBias} is false (the bias stays where it is), and returns Σ_i weight_i·l in double precision.
+   * Exactly one of {@code dense} (rows x d) and {@code sparse} is non-null; {@code labels} and {@code weights} are
+   * rows x 1; {@code work} is scratch of at least 2·rows + 1 elements, left undefined.
+   *
+   * <p>The same arithmetic as the network pass of such a model, composed here from the primitives above; a backend
+   * may override it with one pass over the rows (forward, loss and gradient while the row is in cache).
+   */
+  default double linearLossAndGradient(Loss loss, DenseMatrix dense, CsrMatrix sparse, DenseMatrix labels,
+      DenseMatrix weights, DenseMatrix shift, boolean fitBias, float gradScale, DenseMatrix params,
+      DenseMatrix grads, DenseMatrix work) {
+    if (loss != Loss.LOGISTIC && loss != Loss.SQUARED_ERROR) {
+      throw new IllegalArgumentException("linearLossAndGradient: " + loss + " has more than one output; expected "
+          + Loss.LOGISTIC + " or " + Loss.SQUARED_ERROR);
+    }
+    int rows = labels.rows();
+    int d = params.cols() - 1;
+    if ((dense == null) == (sparse == null)) {
+      throw new IllegalArgumentException("linearLossAndGradient: expected exactly one of dense and sparse features");
+    }
+    if (params.rows() != 1 || d < 0 || grads.size() != d + 1L || work.size() < 2L * rows + 1) {
+      throw new IllegalArgumentException("linearLossAndGradient: params " + params.rows() + " x " + params.cols()
+          + ", grads " + grads.rows() + " x " + grads.cols() + ", work of " + work.size() + " elements for "
+          + rows + " rows; expected 1 x (d + 1) twice and at least " + (2L * rows + 1));
+    }
+    DenseMatrix w = params.view(0, d, 1);
+    DenseMatrix b = params.view(d, 1, 1);
+    DenseMatrix z = work.view(0, rows, 1);
+    DenseMatrix dz = work.view(rows, rows, 1);
+    if (sparse != null) {
+      csrGemm(false, 1f, sparse, w, 0f, z);
+    } else {
+      gemm(false, false, 1f, dense, w, 0f, z);
+    }
+    if (shift != null) {
+      // (x - m)·w + b = x·w + (b - m·w).
+      DenseMatrix centred = work.view(2L * rows, 1, 1);
+      copy(b, centred);
+      gemm(false, false, -1f, shift, w, 1f, centred);
+      b = centred;
+    }
+    addRowVector(z, b);
+    double total = lossAndGradient(loss, z, labels, weights, gradScale, dz);
+    DenseMatrix dw = grads.view(0, d, 1);
+    DenseMatrix db = grads.view(d, 1, 1);
+    if (sparse != null) {
+      csrGemm(true, 1f, sparse, dz, 0f, dw);
+    } else {
+      gemm(true, false, 1f, dense, dz, 0f, dw);
+    }
+    columnSums(1f, dz, 0f, db);
+    if (shift != null) {
+      gemm(true, false, -1f, shift, db, 1f, dw); // the centring term -m·w depends on w whether or not b is trained
+    }
+    if (!fitBias) {
+      fill(db, 0f);
+    }
+    return total;
+  }
+
   /** z := the output layer's prediction (identity, sigmoid or row-wise softmax), in place. */
   void outputTransform(Loss loss, DenseMatrix z);
 

@@ -10,7 +10,8 @@ import java.util.List;
  * The forward and backward pass of a {@link NetworkSpec} over one mini-batch, written once over
  * {@link ComputeBackend} primitives. Owns the work space for mini-batches of up to {@code maxRows} rows (layer
  * outputs, their gradients, the centred first-layer bias) and closes it; parameters and gradients belong to the
- * caller.
+ * caller. A network with no hidden layer and one output (linear and binary logistic regression) trains through
+ * {@link ComputeBackend#linearLossAndGradient}, which a backend may run as one pass over the rows.
  */
 public final class NetworkPass implements AutoCloseable {
   private final ComputeBackend backend;
@@ -21,6 +22,7 @@ public final class NetworkPass implements AutoCloseable {
   private final DenseMatrix shift; // 1 x d, null when inputs are not centred
   private final DenseMatrix firstBias; // 1 x out0, the first layer's bias after centring
   private final boolean fitFirstBias;
+  private final DenseMatrix linearWork; // scratch of linearLossAndGradient, null unless the network is one linear unit
 
   public NetworkPass(ComputeBackend backend, NetworkSpec spec, int maxRows, float[] inputShift,
       boolean fitFirstBias) {
@@ -31,6 +33,7 @@ public final class NetworkPass implements AutoCloseable {
     boolean ok = false;
     DenseMatrix s = null;
     DenseMatrix fb = null;
+    DenseMatrix lw = null;
     try {
       for (int l = 0; l < spec.numLayers(); l++) {
         outputs.add(backend.allocate(maxRows, spec.layerOutputs(l)));
@@ -44,14 +47,23 @@ public final class NetworkPass implements AutoCloseable {
         s = backend.upload(inputShift, 0, 1, inputShift.length);
         fb = backend.allocate(1, spec.layerOutputs(0));
       }
+      if (isLinearUnit(spec)) {
+        lw = backend.allocate(1, 2 * maxRows + 1);
+      }
       ok = true;
     } finally {
       if (!ok) {
-        closeAll(s, fb);
+        closeAll(s, fb, lw);
       }
     }
     this.shift = s;
     this.firstBias = fb;
+    this.linearWork = lw;
+  }
+
+  /** No hidden layer and one output: linear or binary logistic regression, which has a one-call pass. */
+  private static boolean isLinearUnit(NetworkSpec spec) {
+    return spec.numLayers() == 1 && spec.outputs() == 1;
   }
 
   public int maxRows() {
@@ -108,6 +120,11 @@ public final class NetworkPass implements AutoCloseable {
   public double lossAndGradient(DenseMatrix dense, CsrMatrix sparse, DenseMatrix labels, DenseMatrix weights,
       float gradScale, DenseMatrix params, DenseMatrix grads) {
     int rows = labels.rows();
+    if (linearWork != null) {
+      checkRows(rows);
+      return backend.linearLossAndGradient(spec.loss(), dense, sparse, labels, weights, shift, fitFirstBias,
+          gradScale, params, grads, linearWork);
+    }
     DenseMatrix last = forward(dense, sparse, params);
     int layers = spec.numLayers();
     DenseMatrix dz = gradients.get(layers - 1).rowRange(0, rows);
@@ -154,7 +171,10 @@ public final class NetworkPass implements AutoCloseable {
         gradients.get(spec.numLayers() - 1).rowRange(0, rows));
   }
 
-  /** The last layer's outputs (before the output transform) of the latest pass over {@code rows} rows. */
+  /**
+   * The last layer's outputs (before the output transform) of the latest {@link #forward} or {@link #loss} over
+   * {@code rows} rows (a linear unit's {@link #lossAndGradient} does not keep them).
+   */
   public DenseMatrix lastOutput(int rows) {
     return outputs.get(spec.numLayers() - 1).rowRange(0, rows);
   }
@@ -192,6 +212,7 @@ public final class NetworkPass implements AutoCloseable {
     all.addAll(gradients);
     all.add(shift);
     all.add(firstBias);
+    all.add(linearWork);
     closeAll(all.toArray(new AutoCloseable[0]));
   }
 

@@ -20,6 +20,16 @@ import java.util.Arrays;
 public final class CpuBackend implements ComputeBackend {
   private final BLAS blas = BLAS.getInstance();
   private final Gemv gemv = Gemv.get();
+  private final LinearKernel linear;
+
+  public CpuBackend() {
+    this(LinearKernel.get());
+  }
+
+  /** With a given fused linear-model kernel (tests run both implementations). */
+  CpuBackend(LinearKernel linear) {
+    this.linear = linear;
+  }
 
   @Override
   public String name() {
@@ -335,6 +345,65 @@ public final class CpuBackend implements ComputeBackend {
         default:
           throw new IllegalArgumentException("Unsupported loss " + loss);
       }
+    }
+    return total;
+  }
+
+  /**
+   * One pass over the rows (see {@link LinearKernel}) instead of the composed default's two; the centring enters as
+   * the bias b - m·w and the correction -m·Σg of the weight gradient, computed as the default computes them.
+   */
+  @Override
+  public double linearLossAndGradient(Loss loss, DenseMatrix dense, CsrMatrix sparse, DenseMatrix labels,
+      DenseMatrix weights, DenseMatrix shift, boolean fitBias, float gradScale, DenseMatrix params,
+      DenseMatrix grads, DenseMatrix work) {
+    if (loss != Loss.LOGISTIC && loss != Loss.SQUARED_ERROR) {
+      throw new IllegalArgumentException("linearLossAndGradient: " + loss + " has more than one output; expected "
+          + Loss.LOGISTIC + " or " + Loss.SQUARED_ERROR);
+    }
+    if ((dense == null) == (sparse == null)) {
+      throw new IllegalArgumentException("linearLossAndGradient: expected exactly one of dense and sparse features");
+    }
+    int rows = labels.rows();
+    int d = params.cols() - 1;
+    int features = dense != null ? dense.cols() : sparse.cols();
+    int featureRows = dense != null ? dense.rows() : sparse.rows();
+    if (params.rows() != 1 || features != d || featureRows != rows || labels.cols() != 1
+        || weights.rows() != rows || weights.cols() != 1 || grads.size() != d + 1L
+        || (shift != null && (shift.rows() != 1 || shift.cols() != d))) {
+      throw new IllegalArgumentException("linearLossAndGradient: features " + featureRows + " x " + features
+          + ", labels " + labels.rows() + " x " + labels.cols() + ", weights " + weights.rows() + " x "
+          + weights.cols() + ", params " + params.rows() + " x " + params.cols() + ", grads " + grads.size()
+          + (shift != null ? ", shift " + shift.rows() + " x " + shift.cols() : "") + "; expected rows x d, rows x 1 "
+          + "twice, 1 x (d + 1), d + 1 and 1 x d");
+    }
+    CpuDenseMatrix p = d(params);
+    CpuDenseMatrix g = d(grads);
+    CpuDenseMatrix y = d(labels);
+    CpuDenseMatrix w = d(weights);
+    float bias = p.data[p.offset + d];
+    CpuDenseMatrix m = shift != null ? d(shift) : null;
+    if (m != null) {
+      float[] centred = {bias};
+      gemv.rows(1, d, -1f, m.data, m.offset, d, p.data, p.offset, 1f, centred, 0);
+      bias = centred[0];
+    }
+    boolean logistic = loss == Loss.LOGISTIC;
+    double total;
+    if (sparse != null) {
+      CpuCsrMatrix s = s(sparse);
+      total = linear.sparse(logistic, s.rowPtr, s.colIndices, s.values, s.firstRow, rows, d, y.data, y.offset,
+          w.data, w.offset, p.data, p.offset, bias, gradScale, g.data, g.offset);
+    } else {
+      CpuDenseMatrix x = d(dense);
+      total = linear.dense(logistic, x.data, x.offset, rows, d, y.data, y.offset, w.data, w.offset, p.data,
+          p.offset, bias, gradScale, g.data, g.offset);
+    }
+    if (m != null) {
+      gemv.columns(1, d, -1f, m.data, m.offset, d, g.data, g.offset + d, 1f, g.data, g.offset);
+    }
+    if (!fitBias) {
+      g.data[g.offset + d] = 0f;
     }
     return total;
   }
