@@ -121,7 +121,7 @@ public final class ResidentPartition implements AutoCloseable {
       batchStart[i + 1] = batchStart[i] + batches.get(i).rows();
     }
     RowSource[] sources = batches.toArray(new RowSource[0]);
-    int[] order = permutation(n, new Random(SeedMixer.mix(seed, partition, -1)));
+    int[] order = permutation(n, SeedMixer.mix(seed, partition, -1));
     float[] scale = scaling.scale();
     boolean unitScale = true;
     for (float v : scale) {
@@ -154,19 +154,40 @@ public final class ResidentPartition implements AutoCloseable {
     return new ResidentPartition(backend, chunks, layout, total, weightSum, bytes);
   }
 
-  private static int[] permutation(int n, Random random) {
+  /**
+   * The order rows are held in: Fisher-Yates (from the last position down) driven by {@code new Random(seed)}, with
+   * {@link Random}'s generator and {@code nextInt(bound)} written out here, bit for bit (the tests hold it to
+   * {@link Random} itself): its atomic seed update cost more than the rest of the shuffle.
+   */
+  static int[] permutation(int n, long seed) {
     int[] p = new int[n];
     for (int i = 0; i < n; i++) {
       p[i] = i;
     }
+    long state = (seed ^ LCG_MULTIPLIER) & LCG_MASK;
     for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
+      int bound = i + 1;
+      state = (state * LCG_MULTIPLIER + LCG_ADDEND) & LCG_MASK;
+      int r = (int) (state >>> 17);
+      int m = bound - 1;
+      if ((bound & m) == 0) {
+        r = (int) ((bound * (long) r) >> 31);
+      } else {
+        for (int u = r; u - (r = u % bound) + m < 0; ) {
+          state = (state * LCG_MULTIPLIER + LCG_ADDEND) & LCG_MASK;
+          u = (int) (state >>> 17);
+        }
+      }
       int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
+      p[i] = p[r];
+      p[r] = t;
     }
     return p;
   }
+
+  private static final long LCG_MULTIPLIER = 0x5DEECE66DL;
+  private static final long LCG_ADDEND = 0xBL;
+  private static final long LCG_MASK = (1L << 48) - 1;
 
   private static int locate(int[] batchStart, int row) {
     int lo = 0;

@@ -195,11 +195,15 @@ class ResidentPartitionTest extends ArrowAllocatorFixture {
 
   /** The order the resident rows must have: Fisher-Yates over java.util.Random seeded by (seed, partition). */
   private static List<Integer> expectedOrder(int n, long seed, int partition) {
+    return expectedOrder(n, SeedMixer.mix(seed, partition, -1));
+  }
+
+  private static List<Integer> expectedOrder(int n, long mixedSeed) {
     int[] p = new int[n];
     for (int i = 0; i < n; i++) {
       p[i] = i;
     }
-    Random random = new Random(SeedMixer.mix(seed, partition, -1));
+    Random random = new Random(mixedSeed);
     for (int i = n - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
       int t = p[i];
@@ -412,6 +416,19 @@ class ResidentPartitionTest extends ArrowAllocatorFixture {
       out.add(encoded ? RowSource.of(ArrowBatchView.of(ArrowBatchCodec.encode(b, allocator))) : RowSource.of(b));
     }
     return out;
+  }
+
+  @Test
+  void permutationIsFisherYatesOverJavaUtilRandom() {
+    for (int n : new int[] {0, 1, 2, 3, 64, 1000, 100_003}) {
+      for (long seed : new long[] {0, 42, -7, Long.MIN_VALUE, SeedMixer.mix(42, 1, -1)}) {
+        List<Integer> actual = new ArrayList<>();
+        for (int v : ResidentPartition.permutation(n, seed)) {
+          actual.add(v);
+        }
+        assertEquals(expectedOrder(n, seed), actual, "n=" + n + " seed=" + seed);
+      }
+    }
   }
 
   @Test
