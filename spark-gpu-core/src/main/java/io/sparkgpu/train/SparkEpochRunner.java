@@ -1,10 +1,8 @@
 package io.sparkgpu.train;
 
-import io.sparkgpu.arrow.ArrowAllocators;
-import io.sparkgpu.arrow.ArrowBatchCodec;
+import io.sparkgpu.arrow.ArrowBatchView;
 import io.sparkgpu.arrow.BatchRecord;
 import io.sparkgpu.arrow.BatchedDataset;
-import io.sparkgpu.arrow.HostBatch;
 import io.sparkgpu.backend.BackendSelector;
 import io.sparkgpu.backend.ComputeBackend;
 import io.sparkgpu.backend.DeviceSetting;
@@ -13,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
@@ -47,7 +44,7 @@ public final class SparkEpochRunner implements EpochRunner {
       sc.setJobDescription(description);
       return data.records()
           .mapPartitionsWithIndex(new EpochTask(fitId, config, in, device, data.statistics().numFeatures(),
-              data.numPartitions(), ArrowAllocators.decodingLimit(data.maxBatchBytes())), true)
+              data.numPartitions()), true)
           .collect();
     } finally {
       sc.setJobDescription(null);
@@ -84,17 +81,15 @@ public final class SparkEpochRunner implements EpochRunner {
     private final DeviceSetting device;
     private final int numFeatures;
     private final int numPartitions;
-    private final long decodingLimit;
 
     EpochTask(String fitId, Broadcast<TrainingConfig> config, Broadcast<EpochInput> input, DeviceSetting device,
-        int numFeatures, int numPartitions, long decodingLimit) {
+        int numFeatures, int numPartitions) {
       this.fitId = fitId;
       this.config = config;
       this.input = input;
       this.device = device;
       this.numFeatures = numFeatures;
       this.numPartitions = numPartitions;
-      this.decodingLimit = decodingLimit;
     }
 
     @Override
@@ -114,16 +109,13 @@ public final class SparkEpochRunner implements EpochRunner {
     }
 
     private PartitionTrainer build(TrainingConfig cfg, int partition, Iterator<BatchRecord> records) {
-      List<HostBatch> batches = new ArrayList<>();
-      List<HostBatch> heldOut = new ArrayList<>();
-      // Batches are decoded one at a time into Java arrays, so the allocator never holds more than one batch.
-      try (BufferAllocator allocator = ArrowAllocators.child("sparkgpu-decode-" + fitId + "-p" + partition,
-          decodingLimit)) {
-        while (records.hasNext()) {
-          BatchRecord r = records.next();
-          if (r.isBatch()) {
-            (r.isValidation() ? heldOut : batches).add(ArrowBatchCodec.decode(r.arrowBatch(), allocator));
-          }
+      List<ArrowBatchView> batches = new ArrayList<>();
+      List<ArrowBatchView> heldOut = new ArrayList<>();
+      // The rows are gathered straight out of the encoded batches: no Arrow buffers, no decoded copy.
+      while (records.hasNext()) {
+        BatchRecord r = records.next();
+        if (r.isBatch()) {
+          (r.isValidation() ? heldOut : batches).add(ArrowBatchView.of(r.arrowBatch()));
         }
       }
       BackendSelector.Selection backend = BackendSelector.forTask(device);
@@ -133,13 +125,13 @@ public final class SparkEpochRunner implements EpochRunner {
     }
 
     private PartitionTrainer trainerOn(ComputeBackend backend, TrainingConfig cfg, int partition,
-        List<HostBatch> batches, List<HostBatch> heldOut) {
-      ResidentPartition data = ResidentPartition.build(backend, batches, numFeatures, cfg.scaling(),
+        List<ArrowBatchView> batches, List<ArrowBatchView> heldOut) {
+      ResidentPartition data = ResidentPartition.buildEncoded(backend, batches, numFeatures, cfg.scaling(),
           cfg.labelShift(), cfg.labelScale(), cfg.seed(), partition, cfg.maxDenseBytes());
       ResidentPartition validation = null;
       try {
         if (!heldOut.isEmpty()) {
-          validation = ResidentPartition.build(backend, heldOut, numFeatures, cfg.scaling(), cfg.labelShift(),
+          validation = ResidentPartition.buildEncoded(backend, heldOut, numFeatures, cfg.scaling(), cfg.labelShift(),
               cfg.labelScale(), cfg.seed(), partition, cfg.maxDenseBytes());
         }
         return new PartitionTrainer(cfg, data, validation, partition, numPartitions);
