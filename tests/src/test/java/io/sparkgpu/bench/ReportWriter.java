@@ -345,7 +345,7 @@ final class ReportWriter {
       md.append("Not measured yet.\n\n");
       return;
     }
-    md.append("Batching = `DatasetBatcher.batch` (one pass: rows to Arrow IPC batches cached MEMORY_AND_DISK_SER, "
+    md.append("Batching = `DatasetBatcher.batch` (one pass: rows to Arrow IPC batches cached MEMORY_AND_DISK, "
         + "with statistics) from a cached DataFrame; no-op = the same selected columns' `toRdd` drained without "
         + "touching the values. Medians of 3 after a warm-up.\n\n");
     stamp(s, "p4." + keys.get(0) + ".", md);
