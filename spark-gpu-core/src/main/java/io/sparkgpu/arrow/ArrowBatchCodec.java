@@ -1,11 +1,12 @@
 package io.sparkgpu.arrow;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.ArrowBuf;
@@ -47,44 +48,57 @@ public final class ArrowBatchCodec {
 
   /** Serialises {@code batch} to Arrow IPC stream bytes. */
   public static byte[] encode(HostBatch batch, BufferAllocator allocator) {
-    int rows = batch.rows;
-    Float8Vector label = new Float8Vector(Field.notNullable(LABEL, FLOAT64), allocator);
-    Float8Vector weight = new Float8Vector(Field.notNullable(WEIGHT, FLOAT64), allocator);
+    return batch.isSparse()
+        ? encodeSparse(batch.rows, batch.cols, batch.rowPtr, batch.colIndices, batch.values, batch.labels,
+            batch.weights, allocator)
+        : encodeDense(batch.rows, batch.cols, batch.dense, batch.labels, batch.weights, allocator);
+  }
+
+  /**
+   * As {@link #encode} for the first {@code rows} rows of dense arrays that may be longer (a writer's reused
+   * buffers): {@code dense[0, rows * cols)}, {@code labels[0, rows)}, {@code weights[0, rows)}.
+   */
+  static byte[] encodeDense(int rows, int cols, float[] dense, double[] labels, double[] weights,
+      BufferAllocator allocator) {
+    return encode(rows, cols, dense, null, null, null, labels, weights, allocator);
+  }
+
+  /** As {@link #encodeDense} for CSR arrays: {@code rowPtr[0, rows]} and the first {@code rowPtr[rows]} non-zeros. */
+  static byte[] encodeSparse(int rows, int cols, int[] rowPtr, int[] colIndices, float[] values, double[] labels,
+      double[] weights, BufferAllocator allocator) {
+    return encode(rows, cols, null, rowPtr, colIndices, values, labels, weights, allocator);
+  }
+
+  private static byte[] encode(int rows, int cols, float[] dense, int[] rowPtr, int[] colIndices, float[] values,
+      double[] labels, double[] weights, BufferAllocator allocator) {
     List<FieldVector> vectors = new java.util.ArrayList<>();
     try {
-      if (batch.isSparse()) {
-        vectors.add(listOf(INDICES, INT32, batch, allocator));
-        vectors.add(listOf(VALUES, FLOAT32, batch, allocator));
+      if (dense == null) {
+        vectors.add(listOf(INDICES, rows, rowPtr, colIndices, null, allocator));
+        vectors.add(listOf(VALUES, rows, rowPtr, null, values, allocator));
       } else {
-        vectors.add(denseBlock(batch, allocator));
+        vectors.add(denseBlock(rows, cols, dense, allocator));
       }
-      label.allocateNew(rows);
-      weight.allocateNew(rows);
-      for (int i = 0; i < rows; i++) {
-        label.set(i, batch.labels[i]);
-        weight.set(i, batch.weights[i]);
-      }
-      label.setValueCount(rows);
-      weight.setValueCount(rows);
-      vectors.add(label);
-      vectors.add(weight);
+      vectors.add(doubles(LABEL, labels, rows, allocator));
+      vectors.add(doubles(WEIGHT, weights, rows, allocator));
       List<Field> fields = new java.util.ArrayList<>();
       for (FieldVector v : vectors) {
         fields.add(v.getField());
       }
       org.apache.arrow.vector.types.pojo.Schema schema = new org.apache.arrow.vector.types.pojo.Schema(fields,
-          Map.of(NUM_FEATURES_KEY, Integer.toString(batch.cols)));
+          Map.of(NUM_FEATURES_KEY, Integer.toString(cols)));
       try (VectorSchemaRoot root = new VectorSchemaRoot(schema, new java.util.ArrayList<>(vectors), rows)) {
         vectors.clear(); // the root owns them now
-        // Sized for the buffers plus schema and message headers, so that it does not grow (and copy) while the
-        // batch is written.
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16L,
-            encodedSizeEstimate(batch)));
-        try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
-          writer.start();
-          writer.writeBatch();
-          writer.end();
+        // Written twice: once to learn the exact length (a channel that only counts, copying nothing), then into
+        // an array of that length, so that the Arrow buffers are copied once and the result needs no trimming copy.
+        CountingChannel counter = new CountingChannel();
+        writeStream(root, counter);
+        if (counter.count > Integer.MAX_VALUE - 16L) {
+          throw new IllegalStateException("An encoded Arrow batch of " + rows + " rows would take " + counter.count
+              + " bytes, more than a Java array holds");
         }
+        ArrayChannel out = new ArrayChannel((int) counter.count);
+        writeStream(root, out);
         return out.toByteArray();
       }
     } catch (IOException e) {
@@ -93,8 +107,14 @@ public final class ArrowBatchCodec {
       for (FieldVector v : vectors) {
         v.close();
       }
-      label.close();
-      weight.close();
+    }
+  }
+
+  private static void writeStream(VectorSchemaRoot root, WritableByteChannel channel) throws IOException {
+    try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, channel)) {
+      writer.start();
+      writer.writeBatch();
+      writer.end();
     }
   }
 
@@ -106,9 +126,93 @@ public final class ArrowBatchCodec {
     return features + 16L * rows + rows / 4 + 4096;
   }
 
-  private static FixedSizeListVector denseBlock(HostBatch batch, BufferAllocator allocator) {
-    int rows = batch.rows;
-    int d = batch.cols;
+  /** Counts the bytes written to it and keeps none. */
+  private static final class CountingChannel implements WritableByteChannel {
+    long count;
+
+    @Override
+    public int write(ByteBuffer src) {
+      int n = src.remaining();
+      src.position(src.limit());
+      count += n;
+      return n;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Writes into a byte array of a length known in advance, growing it only if that length was short. */
+  private static final class ArrayChannel implements WritableByteChannel {
+    private byte[] bytes;
+    private int count;
+
+    ArrayChannel(int length) {
+      bytes = new byte[length];
+    }
+
+    @Override
+    public int write(ByteBuffer src) {
+      int n = src.remaining();
+      if (bytes.length - count < n) {
+        bytes = Arrays.copyOf(bytes, Math.max(count + n, 2 * bytes.length));
+      }
+      src.get(bytes, count, n);
+      count += n;
+      return n;
+    }
+
+    byte[] toByteArray() {
+      return count == bytes.length ? bytes : Arrays.copyOf(bytes, count);
+    }
+
+    @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Marks the first {@code count} slots of {@code validity} valid, and leaves the bits after them 0. */
+  private static void setAllValid(ArrowBuf validity, int count) {
+    int full = count / 8;
+    validity.setBytes(0, ALL_ONES, 0, Math.min(full, ALL_ONES.length));
+    for (long done = ALL_ONES.length; done < full; done += ALL_ONES.length) {
+      validity.setBytes(done, ALL_ONES, 0, (int) Math.min(ALL_ONES.length, full - done));
+    }
+    if (count % 8 != 0) {
+      validity.setByte(full, (1 << (count % 8)) - 1);
+    }
+  }
+
+  private static final byte[] ALL_ONES = new byte[8192];
+
+  static {
+    Arrays.fill(ALL_ONES, (byte) -1);
+  }
+
+  private static Float8Vector doubles(String name, double[] data, int rows, BufferAllocator allocator) {
+    Float8Vector v = new Float8Vector(Field.notNullable(name, FLOAT64), allocator);
+    try {
+      v.allocateNew(rows);
+      v.getDataBuffer().nioBuffer(0, rows * 8).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(data, 0, rows);
+      setAllValid(v.getValidityBuffer(), rows);
+      v.setValueCount(rows);
+      return v;
+    } catch (RuntimeException e) {
+      v.close();
+      throw e;
+    }
+  }
+
+  private static FixedSizeListVector denseBlock(int rows, int d, float[] dense, BufferAllocator allocator) {
     FixedSizeListVector list = new FixedSizeListVector(
         Field.notNullable(FEATURES, new ArrowType.FixedSizeList(d)), allocator, null);
     try {
@@ -117,12 +221,10 @@ public final class ArrowBatchCodec {
       list.allocateNew();
       Float4Vector child = (Float4Vector) list.getDataVector();
       child.allocateNew((int) ((long) rows * d));
-      for (int i = 0; i < rows; i++) {
-        list.setNotNull(i);
-      }
+      setAllValid(list.getValidityBuffer(), rows);
       ArrowBuf data = child.getDataBuffer();
-      data.nioBuffer(0, rows * d * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(batch.dense, 0, rows * d);
-      child.getValidityBuffer().setOne(0, org.apache.arrow.vector.BitVectorHelper.getValidityBufferSize(rows * d));
+      data.nioBuffer(0, rows * d * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(dense, 0, rows * d);
+      setAllValid(child.getValidityBuffer(), rows * d);
       child.setValueCount(rows * d);
       list.setValueCount(rows);
       return list;
@@ -132,31 +234,35 @@ public final class ArrowBatchCodec {
     }
   }
 
-  private static ListVector listOf(String name, ArrowType type, HostBatch batch, BufferAllocator allocator) {
-    int rows = batch.rows;
-    int nnz = batch.rowPtr[rows];
+  /** A list column of the CSR rows: {@code ints} (indices) or else {@code floats} (values), offsets {@code rowPtr}. */
+  private static ListVector listOf(String name, int rows, int[] rowPtr, int[] ints, float[] floats,
+      BufferAllocator allocator) {
+    int nnz = rowPtr[rows];
     ListVector list = ListVector.empty(name, allocator);
     try {
-      list.addOrGetVector(FieldType.notNullable(type));
+      list.addOrGetVector(FieldType.notNullable(ints != null ? INT32 : FLOAT32));
       list.setInitialCapacity(rows);
       list.allocateNew();
       FieldVector child = list.getDataVector();
-      if (child instanceof IntVector) {
+      if (ints != null) {
         ((IntVector) child).allocateNew(nnz);
-        for (int p = 0; p < nnz; p++) {
-          ((IntVector) child).set(p, batch.colIndices[p]);
-        }
       } else {
         ((Float4Vector) child).allocateNew(nnz);
-        for (int p = 0; p < nnz; p++) {
-          ((Float4Vector) child).set(p, batch.values[p]);
+      }
+      if (nnz > 0) {
+        java.nio.ByteBuffer data = child.getDataBuffer().nioBuffer(0, nnz * 4).order(ByteOrder.LITTLE_ENDIAN);
+        if (ints != null) {
+          data.asIntBuffer().put(ints, 0, nnz);
+        } else {
+          data.asFloatBuffer().put(floats, 0, nnz);
         }
+        setAllValid(child.getValidityBuffer(), nnz);
       }
       child.setValueCount(nnz);
-      for (int i = 0; i < rows; i++) {
-        list.startNewValue(i);
-        list.endValue(i, batch.rowPtr[i + 1] - batch.rowPtr[i]);
-      }
+      list.getOffsetBuffer().nioBuffer(0, (rows + 1) * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
+          .put(rowPtr, 0, rows + 1);
+      setAllValid(list.getValidityBuffer(), rows);
+      list.setLastSet(rows - 1); // every row is set: setValueCount must not fill "holes" over the offsets
       list.setValueCount(rows);
       return list;
     } catch (RuntimeException e) {
