@@ -5,10 +5,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import com.google.flatbuffers.FlatBufferBuilder;
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -20,6 +22,12 @@ import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowBuffer;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
+import org.apache.arrow.vector.ipc.message.FBSerializables;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -69,40 +77,148 @@ public final class ArrowBatchCodec {
     return encode(rows, cols, null, rowPtr, colIndices, values, labels, weights, allocator);
   }
 
+  /**
+   * Writes the IPC stream (schema message, one record batch message, end-of-stream marker) straight from the arrays
+   * into one array of the exact length: the bytes Arrow's {@code ArrowStreamWriter} writes for the same vectors,
+   * without first copying the values into freshly allocated (and page-faulted) Arrow buffers. The schema comes from
+   * Arrow's own vectors and the message headers from Arrow's own serializers; only the body is laid out here, in
+   * Arrow's order (each vector's validity then offsets or values, children after parents, 8-byte aligned).
+   */
   private static byte[] encode(int rows, int cols, float[] dense, int[] rowPtr, int[] colIndices, float[] values,
       double[] labels, double[] weights, BufferAllocator allocator) {
+    boolean sparse = dense == null;
+    int nnz = sparse ? rowPtr[rows] : 0;
+    long elements = sparse ? nnz : (long) rows * cols;
+    if (8L * elements + 16L * rows > Integer.MAX_VALUE - (1L << 20)) {
+      throw new IllegalStateException("An Arrow batch of " + rows + " rows and " + elements + " feature values is "
+          + "more than a Java array holds");
+    }
+    int n = (int) elements;
+    int offsetBytes = rows == 0 ? 0 : 4 * (rows + 1);
+    List<ArrowFieldNode> nodes = new java.util.ArrayList<>();
+    long[] sizes;
+    if (sparse) {
+      for (int list = 0; list < 2; list++) {
+        nodes.add(new ArrowFieldNode(rows, 0));
+        nodes.add(new ArrowFieldNode(nnz, 0));
+      }
+      sizes = new long[] {validityBytes(rows), offsetBytes, validityBytes(nnz), 4L * nnz,
+          validityBytes(rows), offsetBytes, validityBytes(nnz), 4L * nnz, 0, 0, 0, 0};
+    } else {
+      nodes.add(new ArrowFieldNode(rows, 0));
+      nodes.add(new ArrowFieldNode(n, 0));
+      sizes = new long[] {validityBytes(rows), validityBytes(n), 4L * n, 0, 0, 0, 0};
+    }
+    int k = sizes.length - 4;
+    for (int v = 0; v < 2; v++) { // label, weight
+      nodes.add(new ArrowFieldNode(rows, 0));
+      sizes[k++] = validityBytes(rows);
+      sizes[k++] = 8L * rows;
+    }
+    List<ArrowBuffer> layout = new java.util.ArrayList<>();
+    long bodyLength = 0;
+    for (long size : sizes) {
+      layout.add(new ArrowBuffer(bodyLength, size));
+      bodyLength += align8(size);
+    }
+    try {
+      byte[] schemaMessage = schemaMessage(sparse, cols, allocator);
+      FlatBufferBuilder builder = new FlatBufferBuilder();
+      RecordBatch.startNodesVector(builder, nodes.size());
+      int nodesOffset = FBSerializables.writeAllStructsToVector(builder, nodes);
+      RecordBatch.startBuffersVector(builder, layout.size());
+      int buffersOffset = FBSerializables.writeAllStructsToVector(builder, layout);
+      RecordBatch.startRecordBatch(builder);
+      RecordBatch.addLength(builder, rows);
+      RecordBatch.addNodes(builder, nodesOffset);
+      RecordBatch.addBuffers(builder, buffersOffset);
+      int batchOffset = RecordBatch.endRecordBatch(builder);
+      ByteBuffer metadata = MessageSerializer.serializeMessage(builder, MessageHeader.RecordBatch, batchOffset,
+          bodyLength, IpcOption.DEFAULT);
+      // Framed as MessageSerializer frames it: continuation marker, metadata length (padded so that the body
+      // starts 8-byte aligned), metadata, padding; the schema message before it ends aligned.
+      int metadataLength = (int) align8(metadata.remaining());
+      long total = schemaMessage.length + 8L + metadataLength + bodyLength + 8;
+      byte[] out = new byte[(int) total]; // zeroed: padding needs no writing
+      ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+      b.put(schemaMessage);
+      b.putInt(IPC_CONTINUATION_TOKEN).putInt(metadataLength).put(metadata);
+      int body = schemaMessage.length + 8 + metadataLength;
+      int i = 0;
+      if (sparse) {
+        for (int list = 0; list < 2; list++) {
+          setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
+          b.position(body + (int) layout.get(i++).getOffset());
+          if (rows > 0) {
+            b.asIntBuffer().put(rowPtr, 0, rows + 1);
+          }
+          setAllValid(out, body + (int) layout.get(i++).getOffset(), nnz);
+          b.position(body + (int) layout.get(i++).getOffset());
+          if (list == 0) {
+            b.asIntBuffer().put(colIndices, 0, nnz);
+          } else {
+            b.asFloatBuffer().put(values, 0, nnz);
+          }
+        }
+      } else {
+        setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
+        setAllValid(out, body + (int) layout.get(i++).getOffset(), n);
+        b.position(body + (int) layout.get(i++).getOffset());
+        b.asFloatBuffer().put(dense, 0, n);
+      }
+      for (double[] column : new double[][] {labels, weights}) {
+        setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
+        b.position(body + (int) layout.get(i++).getOffset());
+        b.asDoubleBuffer().put(column, 0, rows);
+      }
+      b.position((int) (body + bodyLength));
+      b.putInt(IPC_CONTINUATION_TOKEN).putInt(0); // end of stream
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not write an Arrow batch of " + rows + " rows", e);
+    }
+  }
+
+  private static final int IPC_CONTINUATION_TOKEN = -1;
+
+  private static long align8(long size) {
+    return (size + 7) & ~7L;
+  }
+
+  private static long validityBytes(long count) {
+    return (count + 7) / 8;
+  }
+
+  /**
+   * The schema message of a batch: fields taken from Arrow's own vectors (created empty, nothing allocated), in the
+   * order they are encoded.
+   */
+  private static byte[] schemaMessage(boolean sparse, int cols, BufferAllocator allocator) throws IOException {
     List<FieldVector> vectors = new java.util.ArrayList<>();
     try {
-      if (dense == null) {
-        vectors.add(listOf(INDICES, rows, rowPtr, colIndices, null, allocator));
-        vectors.add(listOf(VALUES, rows, rowPtr, null, values, allocator));
+      if (sparse) {
+        for (String name : new String[] {INDICES, VALUES}) {
+          ListVector list = ListVector.empty(name, allocator);
+          vectors.add(list);
+          list.addOrGetVector(FieldType.notNullable(name.equals(INDICES) ? INT32 : FLOAT32));
+        }
       } else {
-        vectors.add(denseBlock(rows, cols, dense, allocator));
+        FixedSizeListVector list = new FixedSizeListVector(
+            Field.notNullable(FEATURES, new ArrowType.FixedSizeList(cols)), allocator, null);
+        vectors.add(list);
+        list.addOrGetVector(FieldType.notNullable(FLOAT32));
       }
-      vectors.add(doubles(LABEL, labels, rows, allocator));
-      vectors.add(doubles(WEIGHT, weights, rows, allocator));
+      vectors.add(new Float8Vector(Field.notNullable(LABEL, FLOAT64), allocator));
+      vectors.add(new Float8Vector(Field.notNullable(WEIGHT, FLOAT64), allocator));
       List<Field> fields = new java.util.ArrayList<>();
       for (FieldVector v : vectors) {
         fields.add(v.getField());
       }
       org.apache.arrow.vector.types.pojo.Schema schema = new org.apache.arrow.vector.types.pojo.Schema(fields,
           Map.of(NUM_FEATURES_KEY, Integer.toString(cols)));
-      try (VectorSchemaRoot root = new VectorSchemaRoot(schema, new java.util.ArrayList<>(vectors), rows)) {
-        vectors.clear(); // the root owns them now
-        // Written twice: once to learn the exact length (a channel that only counts, copying nothing), then into
-        // an array of that length, so that the Arrow buffers are copied once and the result needs no trimming copy.
-        CountingChannel counter = new CountingChannel();
-        writeStream(root, counter);
-        if (counter.count > Integer.MAX_VALUE - 16L) {
-          throw new IllegalStateException("An encoded Arrow batch of " + rows + " rows would take " + counter.count
-              + " bytes, more than a Java array holds");
-        }
-        ArrayChannel out = new ArrayChannel((int) counter.count);
-        writeStream(root, out);
-        return out.toByteArray();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not write an Arrow batch of " + rows + " rows", e);
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(512);
+      MessageSerializer.serialize(new WriteChannel(java.nio.channels.Channels.newChannel(bytes)), schema);
+      return bytes.toByteArray();
     } finally {
       for (FieldVector v : vectors) {
         v.close();
@@ -110,164 +226,11 @@ public final class ArrowBatchCodec {
     }
   }
 
-  private static void writeStream(VectorSchemaRoot root, WritableByteChannel channel) throws IOException {
-    try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, channel)) {
-      writer.start();
-      writer.writeBatch();
-      writer.end();
-    }
-  }
-
-  /** Bytes of the buffers of {@code batch} (values, offsets, validity, padding) plus room for the headers. */
-  static long encodedSizeEstimate(HostBatch batch) {
-    long rows = batch.rows;
-    long features = batch.isSparse() ? 8L * batch.rowPtr[batch.rows] + 8L * (rows + 1) + rows / 4
-        : 4L * rows * batch.cols + ((long) rows * batch.cols) / 8;
-    return features + 16L * rows + rows / 4 + 4096;
-  }
-
-  /** Counts the bytes written to it and keeps none. */
-  private static final class CountingChannel implements WritableByteChannel {
-    long count;
-
-    @Override
-    public int write(ByteBuffer src) {
-      int n = src.remaining();
-      src.position(src.limit());
-      count += n;
-      return n;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return true;
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  /** Writes into a byte array of a length known in advance, growing it only if that length was short. */
-  private static final class ArrayChannel implements WritableByteChannel {
-    private byte[] bytes;
-    private int count;
-
-    ArrayChannel(int length) {
-      bytes = new byte[length];
-    }
-
-    @Override
-    public int write(ByteBuffer src) {
-      int n = src.remaining();
-      if (bytes.length - count < n) {
-        bytes = Arrays.copyOf(bytes, Math.max(count + n, 2 * bytes.length));
-      }
-      src.get(bytes, count, n);
-      count += n;
-      return n;
-    }
-
-    byte[] toByteArray() {
-      return count == bytes.length ? bytes : Arrays.copyOf(bytes, count);
-    }
-
-    @Override
-    public boolean isOpen() {
-      return true;
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  /** Marks the first {@code count} slots of {@code validity} valid, and leaves the bits after them 0. */
-  private static void setAllValid(ArrowBuf validity, int count) {
-    int full = count / 8;
-    validity.setBytes(0, ALL_ONES, 0, Math.min(full, ALL_ONES.length));
-    for (long done = ALL_ONES.length; done < full; done += ALL_ONES.length) {
-      validity.setBytes(done, ALL_ONES, 0, (int) Math.min(ALL_ONES.length, full - done));
-    }
+  /** Marks the first {@code count} slots of the validity bitmap at {@code at} valid (the bits after them stay 0). */
+  private static void setAllValid(byte[] out, int at, int count) {
+    Arrays.fill(out, at, at + count / 8, (byte) -1);
     if (count % 8 != 0) {
-      validity.setByte(full, (1 << (count % 8)) - 1);
-    }
-  }
-
-  private static final byte[] ALL_ONES = new byte[8192];
-
-  static {
-    Arrays.fill(ALL_ONES, (byte) -1);
-  }
-
-  private static Float8Vector doubles(String name, double[] data, int rows, BufferAllocator allocator) {
-    Float8Vector v = new Float8Vector(Field.notNullable(name, FLOAT64), allocator);
-    try {
-      v.allocateNew(rows);
-      v.getDataBuffer().nioBuffer(0, rows * 8).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(data, 0, rows);
-      setAllValid(v.getValidityBuffer(), rows);
-      v.setValueCount(rows);
-      return v;
-    } catch (RuntimeException e) {
-      v.close();
-      throw e;
-    }
-  }
-
-  private static FixedSizeListVector denseBlock(int rows, int d, float[] dense, BufferAllocator allocator) {
-    FixedSizeListVector list = new FixedSizeListVector(
-        Field.notNullable(FEATURES, new ArrowType.FixedSizeList(d)), allocator, null);
-    try {
-      list.addOrGetVector(FieldType.notNullable(FLOAT32));
-      list.setInitialCapacity(rows);
-      list.allocateNew();
-      Float4Vector child = (Float4Vector) list.getDataVector();
-      child.allocateNew((int) ((long) rows * d));
-      setAllValid(list.getValidityBuffer(), rows);
-      ArrowBuf data = child.getDataBuffer();
-      data.nioBuffer(0, rows * d * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(dense, 0, rows * d);
-      setAllValid(child.getValidityBuffer(), rows * d);
-      child.setValueCount(rows * d);
-      list.setValueCount(rows);
-      return list;
-    } catch (RuntimeException e) {
-      list.close();
-      throw e;
-    }
-  }
-
-  /** A list column of the CSR rows: {@code ints} (indices) or else {@code floats} (values), offsets {@code rowPtr}. */
-  private static ListVector listOf(String name, int rows, int[] rowPtr, int[] ints, float[] floats,
-      BufferAllocator allocator) {
-    int nnz = rowPtr[rows];
-    ListVector list = ListVector.empty(name, allocator);
-    try {
-      list.addOrGetVector(FieldType.notNullable(ints != null ? INT32 : FLOAT32));
-      list.setInitialCapacity(rows);
-      list.allocateNew();
-      FieldVector child = list.getDataVector();
-      if (ints != null) {
-        ((IntVector) child).allocateNew(nnz);
-      } else {
-        ((Float4Vector) child).allocateNew(nnz);
-      }
-      if (nnz > 0) {
-        java.nio.ByteBuffer data = child.getDataBuffer().nioBuffer(0, nnz * 4).order(ByteOrder.LITTLE_ENDIAN);
-        if (ints != null) {
-          data.asIntBuffer().put(ints, 0, nnz);
-        } else {
-          data.asFloatBuffer().put(floats, 0, nnz);
-        }
-        setAllValid(child.getValidityBuffer(), nnz);
-      }
-      child.setValueCount(nnz);
-      list.getOffsetBuffer().nioBuffer(0, (rows + 1) * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
-          .put(rowPtr, 0, rows + 1);
-      setAllValid(list.getValidityBuffer(), rows);
-      list.setLastSet(rows - 1); // every row is set: setValueCount must not fill "holes" over the offsets
-      list.setValueCount(rows);
-      return list;
-    } catch (RuntimeException e) {
-      list.close();
-      throw e;
+      out[at + count / 8] = (byte) ((1 << (count % 8)) - 1);
     }
   }
 

@@ -6,12 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgpu.testing.ArrowAllocatorFixture;
+import java.io.ByteArrayOutputStream;
+import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.impl.UnionListWriter;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -270,5 +285,113 @@ class ReusedBufferBatchingTest extends ArrowAllocatorFixture {
     PartitionStatistics real = new PartitionStatistics(2);
     real.addRow(3, 1, false, LabelKind.REAL);
     assertTrue(real.classWeights().isEmpty(), "real labels are not counted as classes");
+  }
+
+  /**
+   * The reference encoding: the batch set element by element into Arrow vectors and written by Arrow's own
+   * {@link ArrowStreamWriter}, as the encoder did before it wrote the stream itself.
+   */
+  private byte[] arrowStreamWriterBytes(HostBatch batch) throws Exception {
+    List<FieldVector> vectors = new ArrayList<>();
+    FloatingPointPrecision single = FloatingPointPrecision.SINGLE;
+    if (batch.isSparse()) {
+      for (String name : new String[] {ArrowBatchCodec.INDICES, ArrowBatchCodec.VALUES}) {
+        ListVector list = ListVector.empty(name, allocator);
+        vectors.add(list);
+        boolean ints = name.equals(ArrowBatchCodec.INDICES);
+        list.addOrGetVector(FieldType.notNullable(ints ? new ArrowType.Int(32, true) : new ArrowType.FloatingPoint(single)));
+        list.allocateNew();
+        UnionListWriter w = list.getWriter();
+        for (int i = 0; i < batch.rows; i++) {
+          w.setPosition(i);
+          w.startList();
+          for (int p = batch.rowPtr[i]; p < batch.rowPtr[i + 1]; p++) {
+            if (ints) {
+              w.integer().writeInt(batch.colIndices[p]);
+            } else {
+              w.float4().writeFloat4(batch.values[p]);
+            }
+          }
+          w.endList();
+        }
+        list.setValueCount(batch.rows);
+      }
+    } else {
+      FixedSizeListVector list = new FixedSizeListVector(
+          Field.notNullable(ArrowBatchCodec.FEATURES, new ArrowType.FixedSizeList(batch.cols)), allocator, null);
+      vectors.add(list);
+      list.addOrGetVector(FieldType.notNullable(new ArrowType.FloatingPoint(single)));
+      list.allocateNew();
+      Float4Vector child = (Float4Vector) list.getDataVector();
+      for (int i = 0; i < batch.rows; i++) {
+        list.setNotNull(i);
+        for (int j = 0; j < batch.cols; j++) {
+          child.setSafe(i * batch.cols + j, batch.dense[i * batch.cols + j]);
+        }
+      }
+      child.setValueCount(batch.rows * batch.cols);
+      list.setValueCount(batch.rows);
+    }
+    for (String name : new String[] {ArrowBatchCodec.LABEL, ArrowBatchCodec.WEIGHT}) {
+      Float8Vector v = new Float8Vector(Field.notNullable(name, new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+          allocator);
+      vectors.add(v);
+      v.allocateNew(batch.rows);
+      for (int i = 0; i < batch.rows; i++) {
+        v.set(i, name.equals(ArrowBatchCodec.LABEL) ? batch.labels[i] : batch.weights[i]);
+      }
+      v.setValueCount(batch.rows);
+    }
+    List<Field> fields = new ArrayList<>();
+    for (FieldVector v : vectors) {
+      fields.add(v.getField());
+    }
+    Schema schema = new Schema(fields, Map.of("sparkgpu.numFeatures", Integer.toString(batch.cols)));
+    try (VectorSchemaRoot root = new VectorSchemaRoot(schema, vectors, batch.rows)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
+        writer.start();
+        writer.writeBatch();
+        writer.end();
+      }
+      return out.toByteArray();
+    }
+  }
+
+  @Test
+  void theStreamIsByteForByteWhatArrowsStreamWriterWrites() throws Exception {
+    Random r = new Random(9);
+    for (int rows : new int[] {1, 7, 8, 9, 64, 1001}) {
+      int cols = 1 + r.nextInt(13);
+      float[] x = new float[rows * cols];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = r.nextInt(3) == 0 ? 0f : (float) r.nextGaussian();
+      }
+      double[] y = new double[rows];
+      double[] w = new double[rows];
+      for (int i = 0; i < rows; i++) {
+        y[i] = r.nextInt(4);
+        w[i] = r.nextDouble();
+      }
+      HostBatch dense = HostBatch.dense(rows, cols, x, y, w);
+      assertArrayEquals(arrowStreamWriterBytes(dense), ArrowBatchCodec.encode(dense, allocator), "dense " + rows);
+      int[] rowPtr = new int[rows + 1];
+      int[] idx = new int[rows * cols];
+      float[] val = new float[rows * cols];
+      int p = 0;
+      for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < cols; j++) {
+          if (x[i * cols + j] != 0f) {
+            idx[p] = j;
+            val[p++] = x[i * cols + j];
+          }
+        }
+        rowPtr[i + 1] = p;
+      }
+      HostBatch csr = HostBatch.sparse(rows, cols, rowPtr, Arrays.copyOf(idx, p), Arrays.copyOf(val, p), y, w);
+      assertArrayEquals(arrowStreamWriterBytes(csr), ArrowBatchCodec.encode(csr, allocator), "sparse " + rows);
+      HostBatch empty = HostBatch.sparse(rows, cols, new int[rows + 1], new int[0], new float[0], y, w);
+      assertArrayEquals(arrowStreamWriterBytes(empty), ArrowBatchCodec.encode(empty, allocator), "empty " + rows);
+    }
   }
 }
