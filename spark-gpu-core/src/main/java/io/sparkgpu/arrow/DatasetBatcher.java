@@ -146,7 +146,8 @@ public final class DatasetBatcher {
         functions.col(labelCol).cast(DataTypes.DoubleType).as("label"),
         (weighted ? functions.col(weightCol).cast(DataTypes.DoubleType) : functions.lit(1.0)).as("weight"),
         (validating ? functions.col(validationCol) : functions.lit(false)).as("validation"));
-    int current = selected.rdd().getNumPartitions();
+    // The plan's own RDD: Dataset.rdd() would plan and compile a second, deserialising query just to count partitions.
+    int current = selected.queryExecution().toRdd().getNumPartitions();
     if (numPartitions > 0 && current != numPartitions) {
       LOG.info("Repartitioning the training data from {} to {} partitions (numWorkers)", current, numPartitions);
       selected = selected.repartition(numPartitions);
@@ -156,7 +157,10 @@ public final class DatasetBatcher {
         weighted ? weightCol : "weight", kind, maxBatchBytes));
     JavaRDD<InternalRow> rows = selected.queryExecution().toRdd().toJavaRDD();
     JavaRDD<BatchRecord> records = rows.mapPartitionsWithIndex(new BatchPartition(options, vectorColumn), true);
-    records.persist(StorageLevel.MEMORY_AND_DISK_SER());
+    // Deserialised: a record is one byte array (or the small statistics), so serialising it for the cache would only
+    // copy every batch once more, and copy it back when read. Memory is accounted the same; a lost block is still
+    // recomputed from the lineage.
+    records.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       records.setName("spark-gpu Arrow batches of " + features.describe());
       List<BatchRecord> statsRecords = records.filter(r -> !r.isBatch()).collect();
