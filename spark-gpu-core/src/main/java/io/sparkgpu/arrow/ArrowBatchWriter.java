@@ -14,6 +14,7 @@ import org.apache.arrow.memory.BufferAllocator;
  * Encoding allocates from the allocator it was given; the writer does not own it.
  */
 public final class ArrowBatchWriter {
+  private static final RowKernels KERNELS = RowKernels.get();
   private final BufferAllocator allocator;
   private final BatchingOptions options;
   private final PartitionStatistics stats;
@@ -108,13 +109,7 @@ public final class ArrowBatchWriter {
       end = p;
     } else {
       ensureDenseCapacity(rows + 1);
-      float[] out = dense;
-      int base = rows * numFeatures;
-      for (int j = 0; j < size; j++) {
-        double v = features[j];
-        finite &= Math.abs(v) <= Float.MAX_VALUE;
-        out[base + j] = (float) v;
-      }
+      finite = KERNELS.toFloat(features, size, dense, rows * numFeatures);
     }
     if (!finite && !featuresAreValid(features, null, size)) { // names the first bad value, or throws
       return false;

@@ -13,6 +13,7 @@ public final class PartitionStatistics implements Serializable {
   private static final long serialVersionUID = 1L;
   /** Beyond this many distinct class labels the per-class weights are no longer tracked. */
   public static final int MAX_TRACKED_CLASSES = 100_000;
+  private static final RowKernels KERNELS = RowKernels.get();
 
   private final int partition;
   private long rows;
@@ -100,20 +101,10 @@ public final class PartitionStatistics implements Serializable {
 
   /**
    * Adds a dense row's values {@code values[0, size)} to the feature sums, exactly as {@link #addFeature} for each
-   * non-zero would (adding {@code weight * 0} to a sum leaves it as it was), in one loop over arrays.
+   * non-zero would (adding {@code weight * 0} to a sum leaves it as it was), with {@link RowKernels}.
    */
   void addDenseFeatures(double[] values, int size, double weight) {
-    double[] sum = featureSum;
-    double[] sq = featureSqSum;
-    long nnz = 0;
-    for (int j = 0; j < size; j++) {
-      double v = values[j];
-      double wv = weight * v;
-      sum[j] += wv;
-      sq[j] += wv * v;
-      nnz += v != 0.0 ? 1 : 0;
-    }
-    nonZeros += nnz;
+    nonZeros += KERNELS.addDense(values, size, weight, featureSum, featureSqSum);
   }
 
   /** Adds a sparse row's non-zero values {@code values[q]} at {@code indices[q]}, q below {@code nnz}. */
