@@ -122,7 +122,7 @@ public final class ArrowBatchCodec {
       bodyLength += align8(size);
     }
     try {
-      byte[] schemaMessage = schemaMessage(sparse, cols, allocator);
+      byte[] schemaMessage = cachedSchemaMessage(sparse, cols, allocator);
       FlatBufferBuilder builder = new FlatBufferBuilder();
       RecordBatch.startNodesVector(builder, nodes.size());
       int nodesOffset = FBSerializables.writeAllStructsToVector(builder, nodes);
@@ -187,6 +187,25 @@ public final class ArrowBatchCodec {
 
   private static long validityBytes(long count) {
     return (count + 7) / 8;
+  }
+
+  /** Schema messages by layout and width ({@code 2·cols + sparse}): the same bytes for every batch of a fit. */
+  private static final java.util.concurrent.ConcurrentHashMap<Long, byte[]> SCHEMA_MESSAGES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_CACHED_SCHEMAS = 64;
+
+  /** {@link #schemaMessage}, built once per layout and width (the array is only ever read). */
+  private static byte[] cachedSchemaMessage(boolean sparse, int cols, BufferAllocator allocator) throws IOException {
+    Long key = 2L * cols + (sparse ? 1 : 0);
+    byte[] message = SCHEMA_MESSAGES.get(key);
+    if (message == null) {
+      message = schemaMessage(sparse, cols, allocator);
+      if (SCHEMA_MESSAGES.size() >= MAX_CACHED_SCHEMAS) {
+        SCHEMA_MESSAGES.clear();
+      }
+      SCHEMA_MESSAGES.put(key, message);
+    }
+    return message;
   }
 
   /**
