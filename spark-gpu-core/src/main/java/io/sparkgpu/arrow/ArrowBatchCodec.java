@@ -1,13 +1,15 @@
 package io.sparkgpu.arrow;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.ArrowBuf;
+import com.google.flatbuffers.FlatBufferBuilder;
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
@@ -18,6 +20,12 @@ import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowBuffer;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
+import org.apache.arrow.vector.ipc.message.FBSerializables;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -47,121 +55,200 @@ public final class ArrowBatchCodec {
 
   /** Serialises {@code batch} to Arrow IPC stream bytes. */
   public static byte[] encode(HostBatch batch, BufferAllocator allocator) {
-    int rows = batch.rows;
-    Float8Vector label = new Float8Vector(Field.notNullable(LABEL, FLOAT64), allocator);
-    Float8Vector weight = new Float8Vector(Field.notNullable(WEIGHT, FLOAT64), allocator);
+    return batch.isSparse()
+        ? encodeSparse(batch.rows, batch.cols, batch.rowPtr, batch.colIndices, batch.values, batch.labels,
+            batch.weights, allocator)
+        : encodeDense(batch.rows, batch.cols, batch.dense, batch.labels, batch.weights, allocator);
+  }
+
+  /**
+   * As {@link #encode} for the first {@code rows} rows of dense arrays that may be longer (a writer's reused
+   * buffers): {@code dense[0, rows * cols)}, {@code labels[0, rows)}, {@code weights[0, rows)}.
+   */
+  static byte[] encodeDense(int rows, int cols, float[] dense, double[] labels, double[] weights,
+      BufferAllocator allocator) {
+    return encode(rows, cols, dense, null, null, null, labels, weights, allocator);
+  }
+
+  /** As {@link #encodeDense} for CSR arrays: {@code rowPtr[0, rows]} and the first {@code rowPtr[rows]} non-zeros. */
+  static byte[] encodeSparse(int rows, int cols, int[] rowPtr, int[] colIndices, float[] values, double[] labels,
+      double[] weights, BufferAllocator allocator) {
+    return encode(rows, cols, null, rowPtr, colIndices, values, labels, weights, allocator);
+  }
+
+  /**
+   * Writes the IPC stream (schema message, one record batch message, end-of-stream marker) straight from the arrays
+   * into one array of the exact length: the bytes Arrow's {@code ArrowStreamWriter} writes for the same vectors,
+   * without first copying the values into freshly allocated (and page-faulted) Arrow buffers. The schema comes from
+   * Arrow's own vectors and the message headers from Arrow's own serializers; only the body is laid out here, in
+   * Arrow's order (each vector's validity then offsets or values, children after parents, 8-byte aligned).
+   */
+  private static byte[] encode(int rows, int cols, float[] dense, int[] rowPtr, int[] colIndices, float[] values,
+      double[] labels, double[] weights, BufferAllocator allocator) {
+    boolean sparse = dense == null;
+    int nnz = sparse ? rowPtr[rows] : 0;
+    long elements = sparse ? nnz : (long) rows * cols;
+    if (8L * elements + 16L * rows > Integer.MAX_VALUE - (1L << 20)) {
+      throw new IllegalStateException("An Arrow batch of " + rows + " rows and " + elements + " feature values is "
+          + "more than a Java array holds");
+    }
+    int n = (int) elements;
+    int offsetBytes = rows == 0 ? 0 : 4 * (rows + 1);
+    List<ArrowFieldNode> nodes = new java.util.ArrayList<>();
+    long[] sizes;
+    if (sparse) {
+      for (int list = 0; list < 2; list++) {
+        nodes.add(new ArrowFieldNode(rows, 0));
+        nodes.add(new ArrowFieldNode(nnz, 0));
+      }
+      sizes = new long[] {validityBytes(rows), offsetBytes, validityBytes(nnz), 4L * nnz,
+          validityBytes(rows), offsetBytes, validityBytes(nnz), 4L * nnz, 0, 0, 0, 0};
+    } else {
+      nodes.add(new ArrowFieldNode(rows, 0));
+      nodes.add(new ArrowFieldNode(n, 0));
+      sizes = new long[] {validityBytes(rows), validityBytes(n), 4L * n, 0, 0, 0, 0};
+    }
+    int k = sizes.length - 4;
+    for (int v = 0; v < 2; v++) { // label, weight
+      nodes.add(new ArrowFieldNode(rows, 0));
+      sizes[k++] = validityBytes(rows);
+      sizes[k++] = 8L * rows;
+    }
+    List<ArrowBuffer> layout = new java.util.ArrayList<>();
+    long bodyLength = 0;
+    for (long size : sizes) {
+      layout.add(new ArrowBuffer(bodyLength, size));
+      bodyLength += align8(size);
+    }
+    try {
+      byte[] schemaMessage = cachedSchemaMessage(sparse, cols, allocator);
+      FlatBufferBuilder builder = new FlatBufferBuilder();
+      RecordBatch.startNodesVector(builder, nodes.size());
+      int nodesOffset = FBSerializables.writeAllStructsToVector(builder, nodes);
+      RecordBatch.startBuffersVector(builder, layout.size());
+      int buffersOffset = FBSerializables.writeAllStructsToVector(builder, layout);
+      RecordBatch.startRecordBatch(builder);
+      RecordBatch.addLength(builder, rows);
+      RecordBatch.addNodes(builder, nodesOffset);
+      RecordBatch.addBuffers(builder, buffersOffset);
+      int batchOffset = RecordBatch.endRecordBatch(builder);
+      ByteBuffer metadata = MessageSerializer.serializeMessage(builder, MessageHeader.RecordBatch, batchOffset,
+          bodyLength, IpcOption.DEFAULT);
+      // Framed as MessageSerializer frames it: continuation marker, metadata length (padded so that the body
+      // starts 8-byte aligned), metadata, padding; the schema message before it ends aligned.
+      int metadataLength = (int) align8(metadata.remaining());
+      long total = schemaMessage.length + 8L + metadataLength + bodyLength + 8;
+      byte[] out = new byte[(int) total]; // zeroed: padding needs no writing
+      ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+      b.put(schemaMessage);
+      b.putInt(IPC_CONTINUATION_TOKEN).putInt(metadataLength).put(metadata);
+      int body = schemaMessage.length + 8 + metadataLength;
+      int i = 0;
+      if (sparse) {
+        for (int list = 0; list < 2; list++) {
+          setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
+          b.position(body + (int) layout.get(i++).getOffset());
+          if (rows > 0) {
+            b.asIntBuffer().put(rowPtr, 0, rows + 1);
+          }
+          setAllValid(out, body + (int) layout.get(i++).getOffset(), nnz);
+          b.position(body + (int) layout.get(i++).getOffset());
+          if (list == 0) {
+            b.asIntBuffer().put(colIndices, 0, nnz);
+          } else {
+            b.asFloatBuffer().put(values, 0, nnz);
+          }
+        }
+      } else {
+        setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
+        setAllValid(out, body + (int) layout.get(i++).getOffset(), n);
+        b.position(body + (int) layout.get(i++).getOffset());
+        b.asFloatBuffer().put(dense, 0, n);
+      }
+      for (double[] column : new double[][] {labels, weights}) {
+        setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
+        b.position(body + (int) layout.get(i++).getOffset());
+        b.asDoubleBuffer().put(column, 0, rows);
+      }
+      b.position((int) (body + bodyLength));
+      b.putInt(IPC_CONTINUATION_TOKEN).putInt(0); // end of stream
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not write an Arrow batch of " + rows + " rows", e);
+    }
+  }
+
+  private static final int IPC_CONTINUATION_TOKEN = -1;
+
+  private static long align8(long size) {
+    return (size + 7) & ~7L;
+  }
+
+  private static long validityBytes(long count) {
+    return (count + 7) / 8;
+  }
+
+  /** Schema messages by layout and width ({@code 2·cols + sparse}): the same bytes for every batch of a fit. */
+  private static final java.util.concurrent.ConcurrentHashMap<Long, byte[]> SCHEMA_MESSAGES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_CACHED_SCHEMAS = 64;
+
+  /** {@link #schemaMessage}, built once per layout and width (the array is only ever read). */
+  private static byte[] cachedSchemaMessage(boolean sparse, int cols, BufferAllocator allocator) throws IOException {
+    Long key = 2L * cols + (sparse ? 1 : 0);
+    byte[] message = SCHEMA_MESSAGES.get(key);
+    if (message == null) {
+      message = schemaMessage(sparse, cols, allocator);
+      if (SCHEMA_MESSAGES.size() >= MAX_CACHED_SCHEMAS) {
+        SCHEMA_MESSAGES.clear();
+      }
+      SCHEMA_MESSAGES.put(key, message);
+    }
+    return message;
+  }
+
+  /**
+   * The schema message of a batch: fields taken from Arrow's own vectors (created empty, nothing allocated), in the
+   * order they are encoded.
+   */
+  private static byte[] schemaMessage(boolean sparse, int cols, BufferAllocator allocator) throws IOException {
     List<FieldVector> vectors = new java.util.ArrayList<>();
     try {
-      if (batch.isSparse()) {
-        vectors.add(listOf(INDICES, INT32, batch, allocator));
-        vectors.add(listOf(VALUES, FLOAT32, batch, allocator));
+      if (sparse) {
+        for (String name : new String[] {INDICES, VALUES}) {
+          ListVector list = ListVector.empty(name, allocator);
+          vectors.add(list);
+          list.addOrGetVector(FieldType.notNullable(name.equals(INDICES) ? INT32 : FLOAT32));
+        }
       } else {
-        vectors.add(denseBlock(batch, allocator));
+        FixedSizeListVector list = new FixedSizeListVector(
+            Field.notNullable(FEATURES, new ArrowType.FixedSizeList(cols)), allocator, null);
+        vectors.add(list);
+        list.addOrGetVector(FieldType.notNullable(FLOAT32));
       }
-      label.allocateNew(rows);
-      weight.allocateNew(rows);
-      for (int i = 0; i < rows; i++) {
-        label.set(i, batch.labels[i]);
-        weight.set(i, batch.weights[i]);
-      }
-      label.setValueCount(rows);
-      weight.setValueCount(rows);
-      vectors.add(label);
-      vectors.add(weight);
+      vectors.add(new Float8Vector(Field.notNullable(LABEL, FLOAT64), allocator));
+      vectors.add(new Float8Vector(Field.notNullable(WEIGHT, FLOAT64), allocator));
       List<Field> fields = new java.util.ArrayList<>();
       for (FieldVector v : vectors) {
         fields.add(v.getField());
       }
       org.apache.arrow.vector.types.pojo.Schema schema = new org.apache.arrow.vector.types.pojo.Schema(fields,
-          Map.of(NUM_FEATURES_KEY, Integer.toString(batch.cols)));
-      try (VectorSchemaRoot root = new VectorSchemaRoot(schema, new java.util.ArrayList<>(vectors), rows)) {
-        vectors.clear(); // the root owns them now
-        // Sized for the buffers plus schema and message headers, so that it does not grow (and copy) while the
-        // batch is written.
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16L,
-            encodedSizeEstimate(batch)));
-        try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
-          writer.start();
-          writer.writeBatch();
-          writer.end();
-        }
-        return out.toByteArray();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not write an Arrow batch of " + rows + " rows", e);
+          Map.of(NUM_FEATURES_KEY, Integer.toString(cols)));
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(512);
+      MessageSerializer.serialize(new WriteChannel(java.nio.channels.Channels.newChannel(bytes)), schema);
+      return bytes.toByteArray();
     } finally {
       for (FieldVector v : vectors) {
         v.close();
       }
-      label.close();
-      weight.close();
     }
   }
 
-  /** Bytes of the buffers of {@code batch} (values, offsets, validity, padding) plus room for the headers. */
-  static long encodedSizeEstimate(HostBatch batch) {
-    long rows = batch.rows;
-    long features = batch.isSparse() ? 8L * batch.rowPtr[batch.rows] + 8L * (rows + 1) + rows / 4
-        : 4L * rows * batch.cols + ((long) rows * batch.cols) / 8;
-    return features + 16L * rows + rows / 4 + 4096;
-  }
-
-  private static FixedSizeListVector denseBlock(HostBatch batch, BufferAllocator allocator) {
-    int rows = batch.rows;
-    int d = batch.cols;
-    FixedSizeListVector list = new FixedSizeListVector(
-        Field.notNullable(FEATURES, new ArrowType.FixedSizeList(d)), allocator, null);
-    try {
-      list.addOrGetVector(FieldType.notNullable(FLOAT32));
-      list.setInitialCapacity(rows);
-      list.allocateNew();
-      Float4Vector child = (Float4Vector) list.getDataVector();
-      child.allocateNew((int) ((long) rows * d));
-      for (int i = 0; i < rows; i++) {
-        list.setNotNull(i);
-      }
-      ArrowBuf data = child.getDataBuffer();
-      data.nioBuffer(0, rows * d * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(batch.dense, 0, rows * d);
-      child.getValidityBuffer().setOne(0, org.apache.arrow.vector.BitVectorHelper.getValidityBufferSize(rows * d));
-      child.setValueCount(rows * d);
-      list.setValueCount(rows);
-      return list;
-    } catch (RuntimeException e) {
-      list.close();
-      throw e;
-    }
-  }
-
-  private static ListVector listOf(String name, ArrowType type, HostBatch batch, BufferAllocator allocator) {
-    int rows = batch.rows;
-    int nnz = batch.rowPtr[rows];
-    ListVector list = ListVector.empty(name, allocator);
-    try {
-      list.addOrGetVector(FieldType.notNullable(type));
-      list.setInitialCapacity(rows);
-      list.allocateNew();
-      FieldVector child = list.getDataVector();
-      if (child instanceof IntVector) {
-        ((IntVector) child).allocateNew(nnz);
-        for (int p = 0; p < nnz; p++) {
-          ((IntVector) child).set(p, batch.colIndices[p]);
-        }
-      } else {
-        ((Float4Vector) child).allocateNew(nnz);
-        for (int p = 0; p < nnz; p++) {
-          ((Float4Vector) child).set(p, batch.values[p]);
-        }
-      }
-      child.setValueCount(nnz);
-      for (int i = 0; i < rows; i++) {
-        list.startNewValue(i);
-        list.endValue(i, batch.rowPtr[i + 1] - batch.rowPtr[i]);
-      }
-      list.setValueCount(rows);
-      return list;
-    } catch (RuntimeException e) {
-      list.close();
-      throw e;
+  /** Marks the first {@code count} slots of the validity bitmap at {@code at} valid (the bits after them stay 0). */
+  private static void setAllValid(byte[] out, int at, int count) {
+    Arrays.fill(out, at, at + count / 8, (byte) -1);
+    if (count % 8 != 0) {
+      out[at + count / 8] = (byte) ((1 << (count % 8)) - 1);
     }
   }
 

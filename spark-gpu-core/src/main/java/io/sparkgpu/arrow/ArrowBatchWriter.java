@@ -9,10 +9,12 @@ import org.apache.arrow.memory.BufferAllocator;
  * then takes it with {@link #flush}. A batch's layout is that of its first row: dense rows join a sparse batch as
  * their non-zeros, sparse rows join a dense batch as dense rows (rows too wide for a dense Arrow buffer always go
  * sparse). A row with an invalid value is refused or, under {@link InvalidRows#SKIP}, dropped and counted; a row is
- * checked whole before any of it is written, so a dropped row leaves no trace in the batch or the statistics.
+ * converted and checked in one pass just past the batch's end and counted (in the batch, then in the statistics)
+ * only once found valid, so a dropped row leaves no trace in the batch or the statistics.
  * Encoding allocates from the allocator it was given; the writer does not own it.
  */
 public final class ArrowBatchWriter {
+  private static final RowKernels KERNELS = RowKernels.get();
   private final BufferAllocator allocator;
   private final BatchingOptions options;
   private final PartitionStatistics stats;
@@ -72,37 +74,48 @@ public final class ArrowBatchWriter {
 
   /** Appends a row with dense features (a copy is taken); false when the row was invalid and skipped. */
   public boolean appendDense(double[] features, double label, double weight) {
-    checkWidth(features.length);
-    if (!rowIsValid(label, weight) || !featuresAreValid(features, null, features.length)) {
+    return appendDense(features, features.length, label, weight);
+  }
+
+  /**
+   * Appends a row whose dense features are {@code features[0, size)} (a copy is taken, so callers may reuse one
+   * buffer for every row); false when the row was invalid and skipped.
+   */
+  public boolean appendDense(double[] features, int size, double label, double weight) {
+    checkWidth(size);
+    if (!rowIsValid(label, weight)) {
       return false;
     }
-    startBatch(false);
-    if (sparse) {
+    boolean batchSparse = sparse != null ? sparse : !BatchingOptions.denseRowFits(numFeatures);
+    // The row is converted and checked in one pass, written just past the batch's end: an invalid row is dropped by
+    // not counting it, and the statistics only see rows found valid.
+    boolean finite = true;
+    int end = 0;
+    if (batchSparse) {
       int start = rowPtr[rows];
-      ensureSparseCapacity((long) start + features.length);
+      ensureSparseCapacity((long) start + size);
+      int[] cols = colIndices;
+      float[] vals = values;
       int p = start;
-      for (int j = 0; j < features.length; j++) {
+      for (int j = 0; j < size; j++) {
         double v = features[j];
+        finite &= Math.abs(v) <= Float.MAX_VALUE; // false for NaN too
         if (v != 0.0) {
-          colIndices[p] = j;
-          values[p] = (float) v;
+          cols[p] = j;
+          vals[p] = (float) v;
           p++;
-          stats.addFeature(j, v, weight);
         }
       }
-      finishRow(p, label, weight, false);
+      end = p;
     } else {
       ensureDenseCapacity(rows + 1);
-      int base = rows * numFeatures;
-      for (int j = 0; j < features.length; j++) {
-        double v = features[j];
-        dense[base + j] = (float) v;
-        if (v != 0.0) {
-          stats.addFeature(j, v, weight);
-        }
-      }
-      finishRow(0, label, weight, false);
+      finite = KERNELS.toFloat(features, size, dense, rows * numFeatures);
     }
+    if (!finite && !featuresAreValid(features, null, size)) { // names the first bad value, or throws
+      return false;
+    }
+    stats.addDenseFeatures(features, size, weight);
+    finishRow(batchSparse, end, label, weight, false);
     return true;
   }
 
@@ -112,48 +125,49 @@ public final class ArrowBatchWriter {
    */
   public boolean appendSparse(int size, int[] indices, double[] vals, int nnz, double label, double weight) {
     checkWidth(size);
+    boolean inRange = true;
     for (int q = 0; q < nnz; q++) {
-      checkIndex(indices[q], size);
+      inRange &= Integer.compareUnsigned(indices[q], size) < 0;
     }
-    if (!rowIsValid(label, weight) || !featuresAreValid(vals, indices, nnz)) {
+    if (!inRange) {
+      for (int q = 0; q < nnz; q++) {
+        checkIndex(indices[q], size);
+      }
+    }
+    if (!rowIsValid(label, weight)) {
       return false;
     }
-    startBatch(true);
-    if (sparse) {
+    boolean batchSparse = sparse != null ? sparse : true;
+    boolean finite = true;
+    int end = 0;
+    if (batchSparse) {
       int start = rowPtr[rows];
       ensureSparseCapacity((long) start + nnz);
+      System.arraycopy(indices, 0, colIndices, start, nnz);
+      float[] out = values;
       for (int q = 0; q < nnz; q++) {
-        int j = indices[q];
         double v = vals[q];
-        colIndices[start + q] = j;
-        values[start + q] = (float) v;
-        if (v != 0.0) {
-          stats.addFeature(j, v, weight);
-        }
+        finite &= Math.abs(v) <= Float.MAX_VALUE;
+        out[start + q] = (float) v;
       }
-      finishRow(start + nnz, label, weight, true);
+      end = start + nnz;
     } else {
       ensureDenseCapacity(rows + 1);
+      float[] out = dense;
       int base = rows * numFeatures;
-      Arrays.fill(dense, base, base + numFeatures, 0f);
+      Arrays.fill(out, base, base + numFeatures, 0f);
       for (int q = 0; q < nnz; q++) {
-        int j = indices[q];
         double v = vals[q];
-        dense[base + j] = (float) v;
-        if (v != 0.0) {
-          stats.addFeature(j, v, weight);
-        }
+        finite &= Math.abs(v) <= Float.MAX_VALUE;
+        out[base + indices[q]] = (float) v;
       }
-      finishRow(0, label, weight, true);
     }
+    if (!finite && !featuresAreValid(vals, indices, nnz)) {
+      return false;
+    }
+    stats.addSparseFeatures(indices, vals, nnz, weight);
+    finishRow(batchSparse, end, label, weight, true);
     return true;
-  }
-
-  /** Fixes the layout of a new batch from its first row; rows too wide for a dense buffer make it sparse. */
-  private void startBatch(boolean rowIsSparse) {
-    if (sparse == null) {
-      sparse = rowIsSparse || !BatchingOptions.denseRowFits(numFeatures);
-    }
   }
 
   private void checkWidth(int size) {
@@ -226,7 +240,12 @@ public final class ArrowBatchWriter {
     }
   }
 
-  private void finishRow(int end, double label, double weight, boolean rowWasSparse) {
+  /**
+   * Counts the row just written: fixes the batch's layout at its first row (a sparse row, or a dense row too wide
+   * for a dense buffer, makes the batch sparse), and {@code end} is the row's end in the CSR arrays.
+   */
+  private void finishRow(boolean batchSparse, int end, double label, double weight, boolean rowWasSparse) {
+    sparse = batchSparse;
     ensureRowCapacity(rows + 1);
     labels[rows] = label;
     weights[rows] = weight;
@@ -294,12 +313,10 @@ public final class ArrowBatchWriter {
     if (rows == 0) {
       return null;
     }
-    HostBatch batch = sparse
-        ? HostBatch.sparse(rows, numFeatures, Arrays.copyOf(rowPtr, rows + 1), colIndices, values,
-            Arrays.copyOf(labels, rows), Arrays.copyOf(weights, rows))
-        : HostBatch.dense(rows, numFeatures, dense.length == rows * numFeatures ? dense
-            : Arrays.copyOf(dense, rows * numFeatures), Arrays.copyOf(labels, rows), Arrays.copyOf(weights, rows));
-    byte[] bytes = ArrowBatchCodec.encode(batch, allocator);
+    // Encoded straight from the writer's arrays (their first rows), which the next batch then reuses.
+    byte[] bytes = sparse
+        ? ArrowBatchCodec.encodeSparse(rows, numFeatures, rowPtr, colIndices, values, labels, weights, allocator)
+        : ArrowBatchCodec.encodeDense(rows, numFeatures, dense, labels, weights, allocator);
     stats.addBatch();
     rows = 0;
     sparse = null;

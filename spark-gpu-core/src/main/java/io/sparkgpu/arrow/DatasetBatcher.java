@@ -16,6 +16,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
@@ -25,6 +26,7 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.unsafe.Platform;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,7 +146,8 @@ public final class DatasetBatcher {
         functions.col(labelCol).cast(DataTypes.DoubleType).as("label"),
         (weighted ? functions.col(weightCol).cast(DataTypes.DoubleType) : functions.lit(1.0)).as("weight"),
         (validating ? functions.col(validationCol) : functions.lit(false)).as("validation"));
-    int current = selected.rdd().getNumPartitions();
+    // The plan's own RDD: Dataset.rdd() would plan and compile a second, deserialising query just to count partitions.
+    int current = selected.queryExecution().toRdd().getNumPartitions();
     if (numPartitions > 0 && current != numPartitions) {
       LOG.info("Repartitioning the training data from {} to {} partitions (numWorkers)", current, numPartitions);
       selected = selected.repartition(numPartitions);
@@ -154,7 +157,10 @@ public final class DatasetBatcher {
         weighted ? weightCol : "weight", kind, maxBatchBytes));
     JavaRDD<InternalRow> rows = selected.queryExecution().toRdd().toJavaRDD();
     JavaRDD<BatchRecord> records = rows.mapPartitionsWithIndex(new BatchPartition(options, vectorColumn), true);
-    records.persist(StorageLevel.MEMORY_AND_DISK_SER());
+    // Deserialised: a record is one byte array (or the small statistics), so serialising it for the cache would only
+    // copy every batch once more, and copy it back when read. Memory is accounted the same; a lost block is still
+    // recomputed from the lineage.
+    records.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       records.setName("spark-gpu Arrow batches of " + features.describe());
       List<BatchRecord> statsRecords = records.filter(r -> !r.isBatch()).collect();
@@ -246,6 +252,7 @@ public final class DatasetBatcher {
       }
       ArrowBatchWriter writer = new ArrowBatchWriter(allocator, options, partition);
       ArrowBatchWriter heldOut = new ArrowBatchWriter(allocator, options, partition);
+      RowReader reader = new RowReader(options, vectorColumn);
       return new Iterator<BatchRecord>() {
         private BatchRecord next;
         private boolean done;
@@ -282,7 +289,7 @@ public final class DatasetBatcher {
             boolean validation = r.getBoolean(3);
             ArrowBatchWriter w = validation ? heldOut : writer;
             w.atRow(row++);
-            append(w, r);
+            reader.append(w, r);
             if (w.isFull()) {
               return BatchRecord.batch(w.flush(), validation);
             }
@@ -310,7 +317,22 @@ public final class DatasetBatcher {
       };
     }
 
-    private void append(ArrowBatchWriter writer, InternalRow row) {
+  }
+
+  /** Reads one partition's rows into writers, through row buffers reused from row to row. */
+  static final class RowReader {
+    private final BatchingOptions options;
+    private final boolean vectorColumn;
+    // The writer copies what it keeps, so one buffer serves every row.
+    private double[] valueBuffer = new double[0];
+    private int[] indexBuffer = new int[0];
+
+    RowReader(BatchingOptions options, boolean vectorColumn) {
+      this.options = options;
+      this.vectorColumn = vectorColumn;
+    }
+
+    void append(ArrowBatchWriter writer, InternalRow row) {
       int partition = writer.statistics().partition();
       if (row.isNullAt(0)) {
         writer.rejectRow(InvalidRows.Reason.NULL_FEATURES, "Column '" + options.featuresColumn() + "' is null in "
@@ -333,11 +355,18 @@ public final class DatasetBatcher {
       if (vectorColumn) {
         InternalRow v = row.getStruct(0, 4);
         if (v.getByte(0) == 0) {
-          int[] indices = v.getArray(2).toIntArray();
-          double[] values = v.getArray(3).toDoubleArray();
-          writer.appendSparse(v.getInt(1), indices, values, values.length, label, weight);
+          ArrayData idx = v.getArray(2);
+          int nnz = readDoubles(v.getArray(3));
+          if (idx.numElements() != nnz) {
+            throw new IllegalArgumentException("Column '" + options.featuresColumn() + "': a sparse vector in row "
+                + writer.currentRow() + " of partition " + partition + " has " + idx.numElements() + " indices but "
+                + nnz + " values");
+          }
+          readInts(idx);
+          writer.appendSparse(v.getInt(1), indexBuffer, valueBuffer, nnz, label, weight);
         } else {
-          writer.appendDense(v.getArray(3).toDoubleArray(), label, weight);
+          int n = readDoubles(v.getArray(3));
+          writer.appendDense(valueBuffer, n, label, weight);
         }
       } else {
         ArrayData a = row.getArray(0);
@@ -349,8 +378,48 @@ public final class DatasetBatcher {
             return;
           }
         }
-        writer.appendDense(a.toDoubleArray(), label, weight);
+        int n = readDoubles(a);
+        writer.appendDense(valueBuffer, n, label, weight);
       }
+    }
+
+    /**
+     * Copies {@code a} into the reused value buffer and returns its length: Spark's UnsafeArrayData with one bulk
+     * copy of its element region (what its {@code toDoubleArray} does, without a new array per row).
+     */
+    private int readDoubles(ArrayData a) {
+      int n = a.numElements();
+      if (valueBuffer.length < n) {
+        valueBuffer = new double[Math.max(n, 2 * valueBuffer.length)];
+      }
+      if (a instanceof UnsafeArrayData) {
+        UnsafeArrayData u = (UnsafeArrayData) a;
+        Platform.copyMemory(u.getBaseObject(), u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(n),
+            valueBuffer, Platform.DOUBLE_ARRAY_OFFSET, 8L * n);
+      } else {
+        for (int j = 0; j < n; j++) {
+          valueBuffer[j] = a.getDouble(j);
+        }
+      }
+      return n;
+    }
+
+    /** As {@link #readDoubles}, for int32 elements into the reused index buffer. */
+    private int readInts(ArrayData a) {
+      int n = a.numElements();
+      if (indexBuffer.length < n) {
+        indexBuffer = new int[Math.max(n, 2 * indexBuffer.length)];
+      }
+      if (a instanceof UnsafeArrayData) {
+        UnsafeArrayData u = (UnsafeArrayData) a;
+        Platform.copyMemory(u.getBaseObject(), u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(n),
+            indexBuffer, Platform.INT_ARRAY_OFFSET, 4L * n);
+      } else {
+        for (int j = 0; j < n; j++) {
+          indexBuffer[j] = a.getInt(j);
+        }
+      }
+      return n;
     }
   }
 }

@@ -13,6 +13,7 @@ public final class PartitionStatistics implements Serializable {
   private static final long serialVersionUID = 1L;
   /** Beyond this many distinct class labels the per-class weights are no longer tracked. */
   public static final int MAX_TRACKED_CLASSES = 100_000;
+  private static final RowKernels KERNELS = RowKernels.get();
 
   private final int partition;
   private long rows;
@@ -27,6 +28,12 @@ public final class PartitionStatistics implements Serializable {
   private double labelSqSum;
   private double labelMin = Double.POSITIVE_INFINITY;
   private double labelMax = Double.NEGATIVE_INFINITY;
+  // Weight per class label: small labels (the usual case) in an array indexed by label, with a flag per label seen
+  // (a label of weight 0 still counts as seen); larger ones in a map. Together they hold what a single
+  // TreeMap<label, weight> would, without boxing two objects per row.
+  private double[] smallClassWeight = new double[0];
+  private boolean[] smallClassSeen = new boolean[0];
+  private int smallClasses;
   private final TreeMap<Integer, Double> classWeights = new TreeMap<>();
   private long batches;
   private final long[] skipped = new long[InvalidRows.Reason.values().length];
@@ -55,8 +62,34 @@ public final class PartitionStatistics implements Serializable {
     labelSqSum += weight * label * label;
     labelMin = Math.min(labelMin, label);
     labelMax = Math.max(labelMax, label);
-    if (kind == LabelKind.CLASS_INDEX && classWeights.size() <= MAX_TRACKED_CLASSES) {
-      classWeights.merge((int) label, weight, Double::sum);
+    if (kind == LabelKind.CLASS_INDEX) {
+      addClassWeight((int) label, weight);
+    }
+  }
+
+  /** Labels below this are tracked in the arrays; the rest in the map. */
+  private static final int SMALL_CLASS_LIMIT = 1 << 12;
+
+  /** Adds {@code weight} to class {@code label} while at most {@link #MAX_TRACKED_CLASSES} labels are tracked. */
+  private void addClassWeight(int label, double weight) {
+    if (smallClasses + classWeights.size() > MAX_TRACKED_CLASSES) {
+      return;
+    }
+    if (label >= 0 && label < smallClassWeight.length && smallClassSeen[label]) {
+      smallClassWeight[label] += weight;
+      return;
+    }
+    if (label >= 0 && label < SMALL_CLASS_LIMIT) {
+      if (label >= smallClassWeight.length) {
+        int cap = Math.min(SMALL_CLASS_LIMIT, Math.max(label + 1, Math.max(8, 2 * smallClassWeight.length)));
+        smallClassWeight = java.util.Arrays.copyOf(smallClassWeight, cap);
+        smallClassSeen = java.util.Arrays.copyOf(smallClassSeen, cap);
+      }
+      smallClassSeen[label] = true;
+      smallClassWeight[label] = weight;
+      smallClasses++;
+    } else {
+      classWeights.merge(label, weight, Double::sum);
     }
   }
 
@@ -67,29 +100,29 @@ public final class PartitionStatistics implements Serializable {
   }
 
   /**
-   * Converts one dense row to float32 into {@code out[base, base + size)} and adds its values to the feature sums in
-   * the same pass. Returns false, having added nothing, if a value is not finite or beyond float32's range (the
-   * caller then reports it).
+   * Adds a dense row's values {@code values[0, size)} to the feature sums, exactly as {@link #addFeature} for each
+   * non-zero would (adding {@code weight * 0} to a sum leaves it as it was), with {@link RowKernels}.
    */
-  boolean addDenseRow(double[] values, int size, double weight, float[] out, int base) {
-    for (int j = 0; j < size; j++) {
-      if (!(Math.abs(values[j]) <= Float.MAX_VALUE)) {
-        return false;
-      }
-    }
-    long nnz = 0;
+  void addDenseFeatures(double[] values, int size, double weight) {
+    nonZeros += KERNELS.addDense(values, size, weight, featureSum, featureSqSum);
+  }
+
+  /** Adds a sparse row's non-zero values {@code values[q]} at {@code indices[q]}, q below {@code nnz}. */
+  void addSparseFeatures(int[] indices, double[] values, int nnz, double weight) {
     double[] sum = featureSum;
     double[] sq = featureSqSum;
-    for (int j = 0; j < size; j++) {
-      double v = values[j];
-      out[base + j] = (float) v;
-      double wv = weight * v;
-      sum[j] += wv; // adding 0 for a zero value leaves the sums as they were
-      sq[j] += wv * v;
-      nnz += v != 0.0 ? 1 : 0;
+    long count = 0;
+    for (int q = 0; q < nnz; q++) {
+      double v = values[q];
+      if (v != 0.0) {
+        int j = indices[q];
+        double wv = weight * v;
+        sum[j] += wv;
+        sq[j] += wv * v;
+        count++;
+      }
     }
-    nonZeros += nnz;
-    return true;
+    nonZeros += count;
   }
 
   void addBatch() {
@@ -132,10 +165,13 @@ public final class PartitionStatistics implements Serializable {
     labelSqSum += other.labelSqSum;
     labelMin = Math.min(labelMin, other.labelMin);
     labelMax = Math.max(labelMax, other.labelMax);
-    for (Map.Entry<Integer, Double> e : other.classWeights.entrySet()) {
-      if (classWeights.size() <= MAX_TRACKED_CLASSES) {
-        classWeights.merge(e.getKey(), e.getValue(), Double::sum);
+    for (int c = 0; c < other.smallClassSeen.length; c++) { // ascending labels, as a TreeMap would give them
+      if (other.smallClassSeen[c]) {
+        addClassWeight(c, other.smallClassWeight[c]);
       }
+    }
+    for (Map.Entry<Integer, Double> e : other.classWeights.entrySet()) {
+      addClassWeight(e.getKey(), e.getValue());
     }
     batches += other.batches;
     return this;
@@ -195,7 +231,13 @@ public final class PartitionStatistics implements Serializable {
 
   /** Weight per class index seen (empty for real labels). */
   public Map<Integer, Double> classWeights() {
-    return new TreeMap<>(classWeights);
+    TreeMap<Integer, Double> out = new TreeMap<>(classWeights);
+    for (int c = 0; c < smallClassSeen.length; c++) {
+      if (smallClassSeen[c]) {
+        out.put(c, smallClassWeight[c]);
+      }
+    }
+    return out;
   }
 
   /** Weighted means of the features. */
