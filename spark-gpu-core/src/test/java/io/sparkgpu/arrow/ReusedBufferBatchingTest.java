@@ -394,4 +394,95 @@ class ReusedBufferBatchingTest extends ArrowAllocatorFixture {
       assertArrayEquals(arrowStreamWriterBytes(empty), ArrowBatchCodec.encode(empty, allocator), "empty " + rows);
     }
   }
+  /**
+   * A partition that fills dense batches writes the later ones in place, into their stream arrays: every batch,
+   * full, cut short at the end, or turned to a copy by a sparse row joining it, is still byte for byte what
+   * Arrow's own writer writes for the valid rows it holds, and skipped rows leave no trace.
+   */
+  @Test
+  void denseBatchesWrittenInPlaceAreByteForByteArrowStreams() throws Exception {
+    int d = 13; // a vector's width and a tail
+    long maxBatchBytes = 1024; // 15 rows a batch
+    int perBatch = BatchingOptions.denseRowsPerBatch(maxBatchBytes, d);
+    assertEquals(15, perBatch);
+    Random r = new Random(21);
+    ArrowBatchWriter writer = new ArrowBatchWriter(allocator, options(maxBatchBytes), 0);
+    List<byte[]> got = new ArrayList<>();
+    List<double[]> validRows = new ArrayList<>(); // d features, label, weight
+    for (int i = 0; i < 15 * 5 + 3; i++) {
+      double[] x = new double[d];
+      for (int j = 0; j < d; j++) {
+        x[j] = r.nextInt(3) == 0 ? 0 : r.nextGaussian() * 100;
+      }
+      double y = r.nextInt(3);
+      double w = i % 5 == 0 ? 1.0 : r.nextDouble();
+      boolean invalid = i % 9 == 4;
+      if (invalid) {
+        x[r.nextInt(d)] = Double.NaN;
+      }
+      boolean asSparse = i == 15 * 3 + 2; // joins the dense batch in progress
+      boolean appended;
+      if (asSparse) {
+        int[] idx = new int[d];
+        double[] val = new double[d];
+        int nnz = 0;
+        for (int j = 0; j < d; j++) {
+          if (x[j] != 0) {
+            idx[nnz] = j;
+            val[nnz++] = x[j];
+          }
+        }
+        appended = writer.appendSparse(d, idx, val, nnz, y, w);
+      } else {
+        appended = writer.appendDense(x.clone(), d, y, w);
+      }
+      assertEquals(!invalid, appended, "row " + i);
+      if (!invalid) {
+        double[] row = Arrays.copyOf(x, d + 2);
+        row[d] = y;
+        row[d + 1] = w;
+        validRows.add(row);
+      }
+      if (writer.isFull()) {
+        got.add(writer.flush());
+      }
+    }
+    byte[] last = writer.flush();
+    if (last != null) {
+      got.add(last);
+    }
+    int batches = (validRows.size() + perBatch - 1) / perBatch;
+    assertEquals(batches, got.size());
+    assertTrue(validRows.size() % perBatch != 0, "the last batch is cut short");
+    for (int b = 0; b < batches; b++) {
+      int from = b * perBatch;
+      int n = Math.min(perBatch, validRows.size() - from);
+      float[] x = new float[n * d];
+      double[] y = new double[n];
+      double[] w = new double[n];
+      for (int i = 0; i < n; i++) {
+        double[] row = validRows.get(from + i);
+        for (int j = 0; j < d; j++) {
+          x[i * d + j] = (float) row[j];
+        }
+        y[i] = row[d];
+        w[i] = row[d + 1];
+      }
+      assertArrayEquals(arrowStreamWriterBytes(HostBatch.dense(n, d, x, y, w)), got.get(b), "batch " + b);
+    }
+    assertEquals(validRows.size(), writer.statistics().rows());
+
+    // After full dense batches, a skipped dense first row and then sparse rows, more than a dense batch holds.
+    double[] bad = new double[d];
+    bad[0] = Double.NaN;
+    assertFalse(writer.appendDense(bad, d, 0, 1));
+    int sparseRows = 3 * perBatch;
+    for (int i = 0; i < sparseRows; i++) {
+      assertTrue(writer.appendSparse(d, new int[] {i % d}, new double[] {i + 1}, 1, 1, 1));
+    }
+    HostBatch sparse = ArrowBatchCodec.decode(writer.flush(), allocator);
+    assertTrue(sparse.isSparse());
+    assertEquals(sparseRows, sparse.rows);
+    assertEquals(sparseRows, sparse.values[sparseRows - 1]);
+  }
 }
