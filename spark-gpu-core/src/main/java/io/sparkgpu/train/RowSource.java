@@ -151,11 +151,11 @@ abstract class RowSource {
     }
   }
 
-  /** An encoded dense batch: rows are bulk-copied out of the IPC bytes. */
-  private static final class EncodedDense extends RowSource {
-    private final ArrowBatchView b;
+  /** A batch still in its IPC bytes: rows, labels and weights read through its {@link ArrowBatchView}. */
+  private abstract static class Encoded extends RowSource {
+    final ArrowBatchView b;
 
-    EncodedDense(ArrowBatchView b) {
+    Encoded(ArrowBatchView b) {
       this.b = b;
     }
 
@@ -167,11 +167,6 @@ abstract class RowSource {
     @Override
     int cols() {
       return b.cols;
-    }
-
-    @Override
-    boolean isSparse() {
-      return false;
     }
 
     @Override
@@ -187,6 +182,18 @@ abstract class RowSource {
     @Override
     double weight(int r) {
       return b.weight(r);
+    }
+  }
+
+  /** An encoded dense batch: rows are bulk-copied out of the IPC bytes. */
+  private static final class EncodedDense extends Encoded {
+    EncodedDense(ArrowBatchView b) {
+      super(b);
+    }
+
+    @Override
+    boolean isSparse() {
+      return false;
     }
 
     @Override
@@ -225,41 +232,14 @@ abstract class RowSource {
   }
 
   /** An encoded CSR batch: entries are read one by one out of the IPC bytes. */
-  private static final class EncodedSparse extends RowSource {
-    private final ArrowBatchView b;
-
+  private static final class EncodedSparse extends Encoded {
     EncodedSparse(ArrowBatchView b) {
-      this.b = b;
-    }
-
-    @Override
-    int rows() {
-      return b.rows;
-    }
-
-    @Override
-    int cols() {
-      return b.cols;
+      super(b);
     }
 
     @Override
     boolean isSparse() {
       return true;
-    }
-
-    @Override
-    long storedValues() {
-      return b.storedValues();
-    }
-
-    @Override
-    double label(int r) {
-      return b.label(r);
-    }
-
-    @Override
-    double weight(int r) {
-      return b.weight(r);
     }
 
     @Override
