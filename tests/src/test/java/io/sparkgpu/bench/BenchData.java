@@ -55,6 +55,15 @@ final class BenchData {
     return Files.isRegularFile(sharedDir().resolve(relative));
   }
 
+  /** The local[2] session of the profiling probes (UI off, loopback driver, no adaptive execution), logging WARN. */
+  static SparkSession localSession(String appName) {
+    SparkSession spark = SparkSession.builder().master("local[2]").appName(appName)
+        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.adaptive.enabled", "false").getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    return spark;
+  }
+
   static Named a9a(SparkSession spark) {
     Path p = sharedPresent("a9a/a9a.gz") ? sharedDir().resolve("a9a/a9a.gz")
         : Path.of(System.getProperty("sparkgpu.bundled.dir", "examples/data")).resolve("a9a.gz");

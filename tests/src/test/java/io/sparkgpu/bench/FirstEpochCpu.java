@@ -27,10 +27,7 @@ public final class FirstEpochCpu {
     int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     int fits = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     int d = args.length > 3 ? Integer.parseInt(args[3]) : 100;
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("spark-gpu-first-epoch")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.adaptive.enabled", "false").getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+    SparkSession spark = BenchData.localSession("spark-gpu-first-epoch");
     Map<Integer, String> stageJob = new ConcurrentHashMap<>();
     Map<String, long[]> byJob = new ConcurrentHashMap<>(); // description -> {cpu ns, run ms}
     spark.sparkContext().addSparkListener(new SparkListener() {

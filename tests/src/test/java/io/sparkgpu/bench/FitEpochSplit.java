@@ -24,10 +24,7 @@ public final class FitEpochSplit {
     long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
     int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int fits = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("spark-gpu-epoch-split")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.adaptive.enabled", "false").getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+    SparkSession spark = BenchData.localSession("spark-gpu-epoch-split");
     Map<Integer, Long> slowestTaskMs = new ConcurrentHashMap<>();
     spark.sparkContext().addSparkListener(new SparkListener() {
       @Override

@@ -15,10 +15,7 @@ public final class FitProbe {
   public static void main(String[] args) {
     int maxIter = args.length > 0 ? Integer.parseInt(args[0]) : 2;
     int fits = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("spark-gpu-fit-probe")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.adaptive.enabled", "false").getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+    SparkSession spark = BenchData.localSession("spark-gpu-fit-probe");
     java.util.Map<Integer, long[]> starts = new java.util.concurrent.ConcurrentHashMap<>();
     java.util.Map<Integer, String> names = new java.util.concurrent.ConcurrentHashMap<>();
     spark.sparkContext().addSparkListener(new SparkListener() {

@@ -24,10 +24,7 @@ public final class IngestProbe {
     int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 7;
     String sets = args.length > 1 ? args[1] : "synth,a9a";
     long rows = args.length > 2 ? Long.parseLong(args[2]) : 1_000_000L;
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("spark-gpu-ingest-probe")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.adaptive.enabled", "false").getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+    SparkSession spark = BenchData.localSession("spark-gpu-ingest-probe");
     try {
       if (sets.contains("synth")) {
         BenchData.Named s = BenchData.synthetic(spark, "synth", rows, 100);

@@ -17,10 +17,7 @@ public final class ProfileFit {
     int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int fits = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     int d = args.length > 3 ? Integer.parseInt(args[3]) : 100;
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("spark-gpu-profile")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.adaptive.enabled", "false").getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+    SparkSession spark = BenchData.localSession("spark-gpu-profile");
     try {
       Dataset<Row> df = BenchData.logisticDense(spark, rows, d, 42, 2).cache();
       System.out.println("rows " + df.count());
