@@ -85,70 +85,8 @@ public final class ArrowBatchCodec {
    */
   private static byte[] encode(int rows, int cols, float[] dense, int[] rowPtr, int[] colIndices, float[] values,
       double[] labels, double[] weights, BufferAllocator allocator) {
-    Frame f = frame(rows, cols, dense == null, dense == null ? rowPtr[rows] : 0, allocator);
-    byte[] out = f.out;
-    ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
-    if (dense == null) {
-      for (int list = 0; list < 2; list++) {
-        if (rows > 0) {
-          b.position(f.at[5 * list]);
-          b.asIntBuffer().put(rowPtr, 0, rows + 1);
-        }
-        b.position(f.at[5 * list + 1]);
-        if (list == 0) {
-          b.asIntBuffer().put(colIndices, 0, f.nnz);
-        } else {
-          b.asFloatBuffer().put(values, 0, f.nnz);
-        }
-      }
-    } else {
-      b.position(f.at[0]);
-      b.asFloatBuffer().put(dense, 0, f.nnz);
-    }
-    return finish(f, labels, weights);
-  }
-
-  /**
-   * An IPC stream of one batch laid out in its exact-length array, all but the data buffers written: schema, message
-   * header, validity bitmaps, end-of-stream marker. {@code at} holds the data buffers' positions: dense features
-   * values, labels, weights; or indices offsets, indices, (unused), (unused), (unused), values offsets, values, then
-   * labels and weights last.
-   */
-  static final class Frame {
-    final byte[] out;
-    final int rows;
-    final int nnz; // feature values: rows·cols dense, the non-zeros sparse
-    final int[] at;
-
-    Frame(byte[] out, int rows, int nnz, int[] at) {
-      this.out = out;
-      this.rows = rows;
-      this.nnz = nnz;
-      this.at = at;
-    }
-
-    /** Where the dense float32 feature values start. */
-    int denseValuesAt() {
-      return at[0];
-    }
-  }
-
-  /** Writes the labels and weights into the frame; the finished stream. */
-  static byte[] finish(Frame f, double[] labels, double[] weights) {
-    ByteBuffer b = ByteBuffer.wrap(f.out).order(ByteOrder.LITTLE_ENDIAN);
-    b.position(f.at[f.at.length - 2]);
-    b.asDoubleBuffer().put(labels, 0, f.rows);
-    b.position(f.at[f.at.length - 1]);
-    b.asDoubleBuffer().put(weights, 0, f.rows);
-    return f.out;
-  }
-
-  /** The frame of a dense batch of {@code rows} rows of {@code cols} features, its values to be written in place. */
-  static Frame denseFrame(int rows, int cols, BufferAllocator allocator) {
-    return frame(rows, cols, false, 0, allocator);
-  }
-
-  private static Frame frame(int rows, int cols, boolean sparse, int nnz, BufferAllocator allocator) {
+    boolean sparse = dense == null;
+    int nnz = sparse ? rowPtr[rows] : 0;
     long elements = sparse ? nnz : (long) rows * cols;
     if (8L * elements + 16L * rows > Integer.MAX_VALUE - (1L << 20)) {
       throw new IllegalStateException("An Arrow batch of " + rows + " rows and " + elements + " feature values is "
@@ -206,28 +144,35 @@ public final class ArrowBatchCodec {
       b.putInt(IPC_CONTINUATION_TOKEN).putInt(metadataLength).put(metadata);
       int body = schemaMessage.length + 8 + metadataLength;
       int i = 0;
-      int[] at;
       if (sparse) {
-        at = new int[12];
         for (int list = 0; list < 2; list++) {
           setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
-          at[5 * list] = body + (int) layout.get(i++).getOffset();
+          b.position(body + (int) layout.get(i++).getOffset());
+          if (rows > 0) {
+            b.asIntBuffer().put(rowPtr, 0, rows + 1);
+          }
           setAllValid(out, body + (int) layout.get(i++).getOffset(), nnz);
-          at[5 * list + 1] = body + (int) layout.get(i++).getOffset();
+          b.position(body + (int) layout.get(i++).getOffset());
+          if (list == 0) {
+            b.asIntBuffer().put(colIndices, 0, nnz);
+          } else {
+            b.asFloatBuffer().put(values, 0, nnz);
+          }
         }
       } else {
-        at = new int[3];
         setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
         setAllValid(out, body + (int) layout.get(i++).getOffset(), n);
-        at[0] = body + (int) layout.get(i++).getOffset();
+        b.position(body + (int) layout.get(i++).getOffset());
+        b.asFloatBuffer().put(dense, 0, n);
       }
-      for (int column = 0; column < 2; column++) { // labels, weights
+      for (double[] column : new double[][] {labels, weights}) {
         setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
-        at[at.length - 2 + column] = body + (int) layout.get(i++).getOffset();
+        b.position(body + (int) layout.get(i++).getOffset());
+        b.asDoubleBuffer().put(column, 0, rows);
       }
       b.position((int) (body + bodyLength));
       b.putInt(IPC_CONTINUATION_TOKEN).putInt(0); // end of stream
-      return new Frame(out, rows, n, at);
+      return out;
     } catch (IOException e) {
       throw new UncheckedIOException("Could not write an Arrow batch of " + rows + " rows", e);
     }

@@ -30,9 +30,6 @@ public final class ArrowBatchWriter {
   private double[] labels = new double[0];
   private double[] weights = new double[0];
   private int denseRowLimit;
-  // A dense batch written in place: its stream array, sized for denseRowLimit rows (null: the batch is in dense).
-  private ArrowBatchCodec.Frame frame;
-  private int fullDenseBatches;
 
   public ArrowBatchWriter(BufferAllocator allocator, BatchingOptions options, int partition) {
     this.allocator = allocator;
@@ -111,17 +108,8 @@ public final class ArrowBatchWriter {
       }
       end = p;
     } else {
-      if (frame == null && rows == 0 && fullDenseBatches > 0) {
-        // The partition has filled a dense batch before: write this one's values straight into its IPC stream
-        // array, sized for a full batch (a batch flushed short is copied out, see flush).
-        frame = ArrowBatchCodec.denseFrame(denseRowLimit, numFeatures, allocator);
-      }
-      if (frame != null) {
-        finite = KERNELS.toFloatBytes(features, size, frame.out, frame.denseValuesAt() + 4 * rows * numFeatures);
-      } else {
-        ensureDenseCapacity(rows + 1);
-        finite = KERNELS.toFloat(features, size, dense, rows * numFeatures);
-      }
+      ensureDenseCapacity(rows + 1);
+      finite = KERNELS.toFloat(features, size, dense, rows * numFeatures);
     }
     if (!finite && !featuresAreValid(features, null, size)) { // names the first bad value, or throws
       return false;
@@ -164,7 +152,6 @@ public final class ArrowBatchWriter {
       }
       end = start + nnz;
     } else {
-      unframe();
       ensureDenseCapacity(rows + 1);
       float[] out = dense;
       int base = rows * numFeatures;
@@ -268,17 +255,6 @@ public final class ArrowBatchWriter {
     rowIndex++;
   }
 
-  /** Moves the values of a batch written in place into {@link #dense}, to go on there. */
-  private void unframe() {
-    if (frame != null) {
-      int n = rows * numFeatures;
-      ensureDenseCapacity(rows);
-      java.nio.ByteBuffer.wrap(frame.out, frame.denseValuesAt(), 4 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-          .asFloatBuffer().get(dense, 0, n);
-      frame = null;
-    }
-  }
-
   private void ensureRowCapacity(int n) {
     if (labels.length < n) {
       int cap = Math.max(n, Math.max(16, labels.length * 2));
@@ -337,24 +313,10 @@ public final class ArrowBatchWriter {
     if (rows == 0) {
       return null;
     }
-    byte[] bytes;
-    if (frame != null && !sparse && rows == denseRowLimit) {
-      bytes = ArrowBatchCodec.finish(frame, labels, weights);
-      frame = null;
-    } else {
-      if (sparse) {
-        frame = null; // made for a dense batch whose first row was skipped; the batch went sparse
-      } else {
-        unframe();
-      }
-      // Encoded straight from the writer's arrays (their first rows), which the next batch then reuses.
-      bytes = sparse
-          ? ArrowBatchCodec.encodeSparse(rows, numFeatures, rowPtr, colIndices, values, labels, weights, allocator)
-          : ArrowBatchCodec.encodeDense(rows, numFeatures, dense, labels, weights, allocator);
-    }
-    if (!sparse && rows == denseRowLimit) {
-      fullDenseBatches++;
-    }
+    // Encoded straight from the writer's arrays (their first rows), which the next batch then reuses.
+    byte[] bytes = sparse
+        ? ArrowBatchCodec.encodeSparse(rows, numFeatures, rowPtr, colIndices, values, labels, weights, allocator)
+        : ArrowBatchCodec.encodeDense(rows, numFeatures, dense, labels, weights, allocator);
     stats.addBatch();
     rows = 0;
     sparse = null;

@@ -41,12 +41,6 @@ abstract class RowKernels {
   abstract boolean toFloat(double[] src, int n, float[] dst, int off);
 
   /**
-   * As {@link #toFloat}, the floats written little-endian into {@code dst} from byte {@code off} (an Arrow buffer
-   * inside an IPC stream array).
-   */
-  abstract boolean toFloatBytes(double[] src, int n, byte[] dst, int off);
-
-  /**
    * Adds a dense row's values {@code v[0, n)} to the feature sums: {@code sum[j] += w·v[j]} and
    * {@code sq[j] += (w·v[j])·v[j]} (with {@code w = 1}, {@code v[j]} and {@code v[j]·v[j]}, the same values);
    * returns the number of non-zero values.

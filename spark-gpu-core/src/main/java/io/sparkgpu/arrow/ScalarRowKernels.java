@@ -1,28 +1,7 @@
 package io.sparkgpu.arrow;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-
 /** {@link RowKernels} in plain Java loops. */
 final class ScalarRowKernels extends RowKernels {
-  private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class,
-      ByteOrder.LITTLE_ENDIAN);
-
-  @Override
-  boolean toFloatBytes(double[] src, int n, byte[] dst, int off) {
-    return toFloatBytes(src, 0, n, dst, off, true);
-  }
-
-  /** {@link #toFloatBytes} over {@code [from, n)}, and {@code inRange} so far: also the vector kernels' tail. */
-  static boolean toFloatBytes(double[] src, int from, int n, byte[] dst, int off, boolean inRange) {
-    for (int j = from; j < n; j++) {
-      double v = src[j];
-      inRange &= Math.abs(v) <= Float.MAX_VALUE;
-      FLOATS.set(dst, off + 4 * j, (float) v);
-    }
-    return inRange;
-  }
   @Override
   String describe() {
     return "scalar";

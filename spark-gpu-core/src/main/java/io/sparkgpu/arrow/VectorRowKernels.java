@@ -1,6 +1,5 @@
 package io.sparkgpu.arrow;
 
-import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -44,25 +43,6 @@ final class VectorRowKernels extends RowKernels {
       dst[off + j] = (float) v;
     }
     return inRange;
-  }
-
-  @Override
-  boolean toFloatBytes(double[] src, int n, byte[] dst, int off) {
-    int step = D.length();
-    int vecEnd = n - n % step;
-    DoubleVector maxAbs = DoubleVector.zero(D);
-    DoubleVector nonFinite = DoubleVector.zero(D);
-    for (int j = 0; j < vecEnd; j += step) {
-      DoubleVector v = DoubleVector.fromArray(D, src, j);
-      maxAbs = maxAbs.max(v.abs());
-      nonFinite = nonFinite.add(v.sub(v));
-      ((FloatVector) v.convertShape(VectorOperators.D2F, F, 0)).intoByteArray(dst, off + 4 * j,
-          ByteOrder.LITTLE_ENDIAN);
-    }
-    boolean inRange = vecEnd == 0
-        || (nonFinite.reduceLanes(VectorOperators.ADD) == 0.0
-            && maxAbs.reduceLanes(VectorOperators.MAX) <= Float.MAX_VALUE);
-    return ScalarRowKernels.toFloatBytes(src, vecEnd, n, dst, off, inRange);
   }
 
   @Override

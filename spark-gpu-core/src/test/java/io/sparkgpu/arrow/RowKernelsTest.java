@@ -86,13 +86,6 @@ class RowKernelsTest {
         }
         assertEquals(0f, out[0]);
         assertEquals(0f, out[n + 2]);
-        byte[] bytes = new byte[4 * n + 11];
-        assertTrue(k.toFloatBytes(v, n, bytes, 3), k.describe() + ", n = " + n);
-        java.nio.ByteBuffer expected = java.nio.ByteBuffer.allocate(4 * n + 11).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (int j = 0; j < n; j++) {
-          expected.putFloat(3 + 4 * j, (float) v[j]);
-        }
-        assertArrayEquals(expected.array(), bytes, k.describe() + ", n = " + n);
       }
       for (double b : bad) {
         for (int at = 0; at < n; at++) {
@@ -100,7 +93,6 @@ class RowKernelsTest {
           w[at] = b;
           for (RowKernels k : KERNELS) {
             assertFalse(k.toFloat(w, n, new float[n], 0), k.describe() + ": " + b + " at " + at + " of " + n);
-            assertFalse(k.toFloatBytes(w, n, new byte[4 * n], 0), k.describe() + ": " + b + " at " + at);
           }
         }
       }
