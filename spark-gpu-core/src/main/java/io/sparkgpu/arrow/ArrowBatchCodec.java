@@ -45,7 +45,8 @@ public final class ArrowBatchCodec {
   public static final String VALUES = "values";
   public static final String LABEL = "label";
   public static final String WEIGHT = "weight";
-  private static final String NUM_FEATURES_KEY = "sparkgpu.numFeatures";
+  /** Schema metadata key holding the number of features (a sparse batch cannot show it otherwise). */
+  static final String NUM_FEATURES_KEY = "sparkgpu.numFeatures";
 
   private ArrowBatchCodec() {}
 

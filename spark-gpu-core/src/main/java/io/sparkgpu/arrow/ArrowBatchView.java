@@ -30,8 +30,6 @@ import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
  * bitmaps are ignored there too, the encoder writes no nulls). Holds the byte array, nothing to close.
  */
 public final class ArrowBatchView {
-  /** Must equal the key {@link ArrowBatchCodec#encode} writes; the round-trip tests hold the two together. */
-  static final String NUM_FEATURES_KEY = "sparkgpu.numFeatures";
 
   private static final VarHandle FLOAT = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -115,9 +113,9 @@ public final class ArrowBatchView {
   private static ArrowBatchView parse(byte[] bytes, Schema schema, RecordBatch batch, long bodyAt) {
     int rows = (int) batch.length();
     Map<String, String> meta = schema.getCustomMetadata();
-    String d = meta == null ? null : meta.get(NUM_FEATURES_KEY);
+    String d = meta == null ? null : meta.get(ArrowBatchCodec.NUM_FEATURES_KEY);
     if (d == null) {
-      throw refused(bytes, "its schema has no " + NUM_FEATURES_KEY);
+      throw refused(bytes, "its schema has no " + ArrowBatchCodec.NUM_FEATURES_KEY);
     }
     int cols = Integer.parseInt(d);
     // Buffers come in schema order, depth first, each field with as many as its type's layout has.
@@ -227,33 +225,5 @@ public final class ArrowBatchView {
   /** Sparse only: the value of CSR entry {@code p}. */
   public float entry(int p) {
     return (float) FLOAT.get(bytes, featuresAt + 4 * p);
-  }
-
-  private java.nio.DoubleBuffer doubles(int at) {
-    return ByteBuffer.wrap(bytes, at, 8 * rows).slice().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
-  }
-
-  /** Copies the batch into Java arrays: what {@link ArrowBatchCodec#decode} returns, without Arrow buffers. */
-  public HostBatch toHostBatch() {
-    double[] labels = new double[rows];
-    double[] weights = new double[rows];
-    doubles(labelsAt).get(labels);
-    doubles(weightsAt).get(weights);
-    if (!sparse) {
-      float[] dense = new float[Math.multiplyExact(rows, cols)];
-      floats.get(0, dense);
-      return HostBatch.dense(rows, cols, dense, labels, weights);
-    }
-    int[] rowPtr = new int[rows + 1];
-    for (int r = 1; r <= rows; r++) {
-      rowPtr[r] = rowStart(r);
-    }
-    int[] idx = new int[nonZeros];
-    float[] vals = new float[nonZeros];
-    for (int p = 0; p < nonZeros; p++) {
-      idx[p] = index(p);
-    }
-    floats.get(0, vals);
-    return HostBatch.sparse(rows, cols, rowPtr, idx, vals, labels, weights);
   }
 }
