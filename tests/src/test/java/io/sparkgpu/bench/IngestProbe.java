@@ -1,16 +1,9 @@
 package io.sparkgpu.bench;
 
-import io.sparkgpu.arrow.BatchedDataset;
-import io.sparkgpu.arrow.BatchingOptions;
 import io.sparkgpu.arrow.DatasetBatcher;
-import io.sparkgpu.arrow.FeatureColumns;
-import io.sparkgpu.arrow.LabelKind;
 import java.util.Arrays;
 import java.util.Locale;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 
 /**
  * A measuring target for ingest alone, not part of the report: times {@link DatasetBatcher#batch} against a no-op
@@ -42,29 +35,9 @@ public final class IngestProbe {
   }
 
   private static void probe(BenchData.Named data, int repeats) {
-    Dataset<Row> selected = data.df().select(functions.col("features"), functions.col("label"),
-        functions.lit(1.0).as("weight"));
-    double[] batch = new double[repeats];
-    double[] noop = new double[repeats];
-    for (int r = -1; r < repeats; r++) {
-      System.gc();
-      long t0 = System.nanoTime();
-      try (BatchedDataset b = DatasetBatcher.batch(data.df(), FeatureColumns.single("features"), "label", null,
-          LabelKind.CLASS_INDEX, BatchingOptions.DEFAULT_MAX_BATCH_BYTES, 2)) {
-        if (b.statistics().rows() != data.shape().rows()) {
-          throw new IllegalStateException("Batched " + b.statistics().rows() + " rows of " + data.shape().rows());
-        }
-        if (r >= 0) {
-          batch[r] = (System.nanoTime() - t0) / 1e9;
-        }
-      }
-      System.gc();
-      t0 = System.nanoTime();
-      selected.queryExecution().toRdd().toJavaRDD().foreachPartition(it -> BenchData.drain(it));
-      if (r >= 0) {
-        noop[r] = (System.nanoTime() - t0) / 1e9;
-      }
-    }
+    double[][] times = Throughput.ingestSeconds(data, repeats);
+    double[] batch = times[0];
+    double[] noop = times[1];
     double b = Fits.median(batch);
     double n = Fits.median(noop);
     System.out.printf(Locale.ROOT, "PROBE %s: batching median %.3f s %s; no-op median %.3f s %s; ratio %.1f%%%n",

@@ -8,7 +8,6 @@ import io.sparkgpu.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -21,13 +20,8 @@ import org.junit.jupiter.api.Test;
 class MlpMnistComparison {
   @Test
   void oursAndMllibOnMnist() {
-    SparkSession spark = SharedSpark.get();
-    Dataset<Row> train = MnistData.load(spark, TestData.shared("mnist/train-images-idx3-ubyte.gz"),
-        TestData.shared("mnist/train-labels-idx1-ubyte.gz"), 2).cache();
-    Dataset<Row> test = MnistData.load(spark, TestData.shared("mnist/t10k-images-idx3-ubyte.gz"),
-        TestData.shared("mnist/t10k-labels-idx1-ubyte.gz"), 2).cache();
-    train.count();
-    test.count();
+    Dataset<Row> train = cached("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz");
+    Dataset<Row> test = cached("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
     MulticlassClassificationEvaluator accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy");
     int[] layers = {784, 128, 10};
     long t0 = System.nanoTime();
@@ -54,13 +48,8 @@ class MlpMnistComparison {
    */
   @Test
   void timeToTarget() {
-    SparkSession spark = SharedSpark.get();
-    Dataset<Row> train = MnistData.load(spark, TestData.shared("mnist/train-images-idx3-ubyte.gz"),
-        TestData.shared("mnist/train-labels-idx1-ubyte.gz"), 2).cache();
-    Dataset<Row> test = MnistData.load(spark, TestData.shared("mnist/t10k-images-idx3-ubyte.gz"),
-        TestData.shared("mnist/t10k-labels-idx1-ubyte.gz"), 2).cache();
-    train.count();
-    test.count();
+    Dataset<Row> train = cached("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz");
+    Dataset<Row> test = cached("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
     MulticlassClassificationEvaluator accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy");
     int[] layers = {784, 128, 10};
     for (int epochs : new int[] {10, 15}) {
@@ -78,5 +67,13 @@ class MlpMnistComparison {
     double secs = (System.nanoTime() - t0) / 1e9;
     System.err.printf("MLP-P3 MLlib maxIter 200: %.1f s, %d iterations, test accuracy %.4f%n", secs,
         mllib.summary().totalIterations(), accuracy.evaluate(mllib.transform(test)));
+  }
+
+  /** An MNIST file pair of ../shared/data/mnist on 2 partitions, cached and materialised. */
+  private static Dataset<Row> cached(String images, String labels) {
+    Dataset<Row> df = MnistData.load(SharedSpark.get(), TestData.shared("mnist/" + images),
+        TestData.shared("mnist/" + labels), 2).cache();
+    df.count();
+    return df;
   }
 }

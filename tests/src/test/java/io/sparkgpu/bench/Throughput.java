@@ -7,6 +7,7 @@ import io.sparkgpu.arrow.FeatureColumns;
 import io.sparkgpu.arrow.LabelKind;
 import io.sparkgpu.ml.classification.LogisticRegression;
 import io.sparkgpu.ml.classification.LogisticRegressionModel;
+import io.sparkgpu.train.TrainerCounters;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,13 +49,9 @@ final class Throughput {
     ctx.stamp(key);
     long bytes = data.shape().featureBytes();
     fixedEpochs(data.df(), 2, 2, data.shape().rows()); // warm-up
-    io.sparkgpu.train.TrainerCounters counters = io.sparkgpu.train.TrainerCounters.global();
-    double taskSecondsBefore = counters.partitionEpochSeconds();
-    long partitionEpochsBefore = counters.partitionEpochs();
+    InTaskClock clock = new InTaskClock();
     LogisticRegressionModel m = fixedEpochs(data.df(), 6, 2, data.shape().rows());
-    // In local mode the executors are this JVM: the trainer's own time per partition epoch, without the Spark job.
-    double inTask = (counters.partitionEpochSeconds() - taskSecondsBefore)
-        / Math.max(1, counters.partitionEpochs() - partitionEpochsBefore);
+    double inTask = clock.secondsPerPartitionEpoch();
     double epoch = Fits.steadyEpochSeconds(m.summary().epochSeconds());
     double bound = streamSeconds(bytes);
     ctx.log("  P2 %s: epoch %.3f s = %.2f GB/s (in-task trainer %.3f s = %.2f GB/s); streaming bound %.4f s = "
@@ -136,6 +133,20 @@ final class Throughput {
   }
 
   /**
+   * The trainer's own seconds per partition epoch since construction, from {@link TrainerCounters} (in local mode the
+   * executors are this JVM): from receiving the parameters to returning the update, without the Spark job.
+   */
+  private static final class InTaskClock {
+    private final TrainerCounters counters = TrainerCounters.global();
+    private final double seconds = counters.partitionEpochSeconds();
+    private final long epochs = counters.partitionEpochs();
+
+    double secondsPerPartitionEpoch() {
+      return (counters.partitionEpochSeconds() - seconds) / Math.max(1, counters.partitionEpochs() - epochs);
+    }
+  }
+
+  /**
    * P4: DataFrame (cached) to cached Arrow batches with statistics, as a fit does it, against a pass over the same
    * selected columns that only counts the rows. Medians of 3 after a warm-up of each.
    */
@@ -144,31 +155,9 @@ final class Throughput {
     ResultStore store = ctx.store();
     store.clear(key);
     ctx.stamp(key);
-    Dataset<Row> selected = data.df().select(functions.col("features"), functions.col("label"),
-        functions.lit(1.0).as("weight"));
-    double[] batch = new double[3];
-    double[] noop = new double[3];
-    for (int r = -1; r < 3; r++) {
-      System.gc();
-      long t0 = System.nanoTime();
-      try (BatchedDataset b = DatasetBatcher.batch(data.df(), FeatureColumns.single("features"), "label", null,
-          LabelKind.CLASS_INDEX, BatchingOptions.DEFAULT_MAX_BATCH_BYTES, 2)) {
-        if (b.statistics().rows() != data.shape().rows()) {
-          throw new IllegalStateException("Batched " + b.statistics().rows() + " rows of " + data.shape().rows());
-        }
-        double s = (System.nanoTime() - t0) / 1e9;
-        if (r >= 0) {
-          batch[r] = s;
-        }
-      }
-      System.gc();
-      t0 = System.nanoTime();
-      selected.queryExecution().toRdd().toJavaRDD().foreachPartition(it -> BenchData.drain(it));
-      double s = (System.nanoTime() - t0) / 1e9;
-      if (r >= 0) {
-        noop[r] = s;
-      }
-    }
+    double[][] times = ingestSeconds(data, 3);
+    double[] batch = times[0];
+    double[] noop = times[1];
     long rows = data.shape().rows();
     double b = Fits.median(batch);
     double n = Fits.median(noop);
@@ -184,6 +173,37 @@ final class Throughput {
     store.put(key + "batchRowsPerSecond", rows / b);
     store.put(key + "noopRowsPerSecond", rows / n);
     store.save();
+  }
+
+  /**
+   * P4's two timings, {@code repeats} times after a warm-up of each: {@link DatasetBatcher#batch} of {@code data}
+   * into 2 partitions, and a no-op drain of the same selected columns' {@code toRdd}. Returns {batch s, no-op s}.
+   */
+  static double[][] ingestSeconds(BenchData.Named data, int repeats) {
+    Dataset<Row> selected = data.df().select(functions.col("features"), functions.col("label"),
+        functions.lit(1.0).as("weight"));
+    double[] batch = new double[repeats];
+    double[] noop = new double[repeats];
+    for (int r = -1; r < repeats; r++) {
+      System.gc();
+      long t0 = System.nanoTime();
+      try (BatchedDataset b = DatasetBatcher.batch(data.df(), FeatureColumns.single("features"), "label", null,
+          LabelKind.CLASS_INDEX, BatchingOptions.DEFAULT_MAX_BATCH_BYTES, 2)) {
+        if (b.statistics().rows() != data.shape().rows()) {
+          throw new IllegalStateException("Batched " + b.statistics().rows() + " rows of " + data.shape().rows());
+        }
+        if (r >= 0) {
+          batch[r] = (System.nanoTime() - t0) / 1e9;
+        }
+      }
+      System.gc();
+      t0 = System.nanoTime();
+      selected.queryExecution().toRdd().toJavaRDD().foreachPartition(it -> BenchData.drain(it));
+      if (r >= 0) {
+        noop[r] = (System.nanoTime() - t0) / 1e9;
+      }
+    }
+    return new double[][] {batch, noop};
   }
 
   /**
@@ -205,17 +225,12 @@ final class Throughput {
   private void measureScaling(long n, int workers) {
     String key = "p5." + BenchData.millions(n) + "x" + workers + ".";
     Dataset<Row> df = BenchData.logisticDense(ctx.spark(), n, 100, 42, 2);
-    io.sparkgpu.train.TrainerCounters counters = io.sparkgpu.train.TrainerCounters.global();
-    double taskSecondsBefore = counters.partitionEpochSeconds();
-    long partitionEpochsBefore = counters.partitionEpochs();
+    InTaskClock clock = new InTaskClock();
     long t0 = System.nanoTime();
     LogisticRegressionModel m = fixedEpochs(df, 5, workers, n);
     double fit = (System.nanoTime() - t0) / 1e9;
-    // The trainer's own seconds per epoch, without the Spark job: per partition epoch x partitions / concurrent
-    // tasks (2 cores), i.e. the mean partition epoch when each core trains one partition.
-    long partitionEpochs = Math.max(1, counters.partitionEpochs() - partitionEpochsBefore);
-    double inTask = (counters.partitionEpochSeconds() - taskSecondsBefore) / partitionEpochs
-        * workers / Math.min(workers, 2);
+    // The trainer's own seconds per epoch: per partition epoch x partitions / concurrent tasks (2 cores).
+    double inTask = clock.secondsPerPartitionEpoch() * workers / Math.min(workers, 2);
     double[] epochs = m.summary().epochSeconds();
     double steady = Fits.steadyEpochSeconds(epochs);
     double sum = 0;
