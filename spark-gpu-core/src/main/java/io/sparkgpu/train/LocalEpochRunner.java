@@ -30,20 +30,6 @@ public final class LocalEpochRunner implements EpochRunner {
 
   @Override
   public void close() {
-    RuntimeException first = null;
-    for (PartitionTrainer t : trainers) {
-      try {
-        t.close();
-      } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    PartitionTrainer.closeEach(trainers);
   }
 }

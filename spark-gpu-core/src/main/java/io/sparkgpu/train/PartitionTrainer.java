@@ -239,6 +239,25 @@ public final class PartitionTrainer implements AutoCloseable {
     return numPartitions;
   }
 
+  /** Closes every trainer of {@code trainers}; throws the first failure, with the later ones suppressed. */
+  static void closeEach(Iterable<PartitionTrainer> trainers) {
+    RuntimeException first = null;
+    for (PartitionTrainer t : trainers) {
+      try {
+        t.close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
   @Override
   public void close() {
     RuntimeException first = null;

@@ -205,21 +205,7 @@ public final class ResidentDataCache {
         }
       }
     }
-    RuntimeException first = null;
-    for (PartitionTrainer t : toClose) {
-      try {
-        t.close();
-      } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    PartitionTrainer.closeEach(toClose);
     return toClose.size();
   }
 
