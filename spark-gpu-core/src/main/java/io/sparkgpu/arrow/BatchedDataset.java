@@ -1,6 +1,7 @@
 package io.sparkgpu.arrow;
 
 import java.util.List;
+import org.apache.spark.NarrowDependency;
 import org.apache.spark.api.java.JavaRDD;
 
 /**
@@ -56,6 +57,26 @@ public final class BatchedDataset implements AutoCloseable {
 
   public JavaRDD<BatchRecord> records() {
     return records;
+  }
+
+  /** The persisted RDD whose blocks hold the batches: {@link #records} itself, or the RDD it coalesces. */
+  public JavaRDD<BatchRecord> cachedRecords() {
+    return cached;
+  }
+
+  /** The partitions of {@link #cachedRecords} that make up partition {@code p} of {@link #records}. */
+  public int[] cachedPartitionsOf(int p) {
+    if (records == cached) {
+      return new int[] {p};
+    }
+    // coalesce(n) without a shuffle is one narrow dependency on the cached RDD
+    NarrowDependency<?> dependency = (NarrowDependency<?>) records.rdd().dependencies().head();
+    scala.collection.immutable.Seq<Object> parents = dependency.getParents(p);
+    int[] out = new int[parents.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (Integer) parents.apply(i);
+    }
+    return out;
   }
 
   public PartitionStatistics statistics() {

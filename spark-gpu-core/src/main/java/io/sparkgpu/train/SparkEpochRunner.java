@@ -1,55 +1,140 @@
 package io.sparkgpu.train;
 
-import io.sparkgpu.arrow.ArrowBatchView;
 import io.sparkgpu.arrow.BatchRecord;
 import io.sparkgpu.arrow.BatchedDataset;
-import io.sparkgpu.backend.BackendSelector;
-import io.sparkgpu.backend.ComputeBackend;
 import io.sparkgpu.backend.DeviceSetting;
-import io.sparkgpu.faults.FaultInjection;
+import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
 
 /**
- * Runs epochs as Spark jobs over the cached Arrow batches: the driver broadcasts the epoch's input, each task trains
- * its partition (resident in the executor's {@link ResidentDataCache} from the first epoch on) and returns a
- * {@link PartitionUpdate}; the broadcast is destroyed after the job. Owns the fit's config broadcast and, through
- * {@link #close}, the release of the resident partitions.
+ * Runs epochs as Spark jobs over the cached Arrow batches: the driver sends the epoch's input (inside the tasks when
+ * its floats take at most {@link #INLINE_INPUT_BYTES}, else as a broadcast destroyed after the job), each task trains its
+ * partition (resident in the executor's {@link ResidentDataCache} from the first epoch on) and returns a
+ * {@link PartitionUpdate}. Each epoch is an {@link EpochRDD}, which reaches
+ * the cached blocks by id rather than through their lineage; when an executor has lost some of them (and the
+ * partitions resident there), the epoch's job fails, this runner recomputes the missing blocks from their lineage
+ * and runs the epoch again. Owns the fit's config broadcast and, through {@link #close}, the release of the
+ * resident partitions.
  */
 public final class SparkEpochRunner implements EpochRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkEpochRunner.class);
+  /** Epoch jobs that fail for missing blocks are re-run this many times, each after re-materialising them. */
+  static final int MAX_RECOVERIES = 3;
+  /**
+   * Inputs up to this size (parameters and optimizer state, as floats) go inside the epoch's task binary, which
+   * Spark broadcasts anyway, instead of in a broadcast of their own that costs milliseconds per epoch to create and
+   * destroy. Well below the 1000 KiB from which Spark warns about a large task binary.
+   */
+  static final long INLINE_INPUT_BYTES = 256 << 10;
   private final JavaSparkContext sc;
   private final BatchedDataset data;
   private final String fitId;
   private final Broadcast<TrainingConfig> config;
   private final DeviceSetting device;
+  private final int[][] cachedPartitions;
+  private final long inlineInputBytes;
+  private List<List<String>> blockLocations;
 
   public SparkEpochRunner(JavaSparkContext sc, BatchedDataset data, TrainingConfig config, String fitId,
       DeviceSetting device) {
+    this(sc, data, config, fitId, device, INLINE_INPUT_BYTES);
+  }
+
+  /** As above, with inputs up to {@code inlineInputBytes} sent inside the tasks (tests use 0: always broadcast). */
+  SparkEpochRunner(JavaSparkContext sc, BatchedDataset data, TrainingConfig config, String fitId,
+      DeviceSetting device, long inlineInputBytes) {
+    this.inlineInputBytes = inlineInputBytes;
     this.sc = sc;
     this.data = data;
     this.fitId = fitId;
     this.device = device;
     this.config = sc.broadcast(config);
+    this.cachedPartitions = new int[data.numPartitions()][];
+    for (int p = 0; p < cachedPartitions.length; p++) {
+      cachedPartitions[p] = data.cachedPartitionsOf(p);
+    }
   }
 
   @Override
   public List<PartitionUpdate> runEpoch(EpochInput input, String description) {
-    Broadcast<EpochInput> in = sc.broadcast(input);
+    Broadcast<EpochInput> in = sendsInline(input, inlineInputBytes) ? null : sc.broadcast(input);
     try {
-      sc.setJobDescription(description);
-      return data.records()
-          .mapPartitionsWithIndex(new EpochTask(fitId, config, in, device, data.statistics().numFeatures(),
-              data.numPartitions()), true)
-          .collect();
+      EpochTask task = new EpochTask(fitId, config, in == null ? input : null, in, device,
+          data.statistics().numFeatures(), data.numPartitions());
+      for (int recovery = 0; ; recovery++) {
+        if (blockLocations == null) {
+          blockLocations = CachedBatchBlocks.locations(cachedRddId(), data.cachedRecords().getNumPartitions());
+        }
+        sc.setJobDescription(description);
+        try {
+          return Arrays.asList(new EpochRDD(sc.sc(), task, cachedRddId(), cachedPartitions, blockLocations).run());
+        } catch (Exception e) { // a failed job's SparkException, checked in Java, thrown unchecked by Scala
+          if (!CachedBatchBlocks.MissingBlockException.isCause(e) || recovery >= MAX_RECOVERIES) {
+            throw SparkEpochRunner.<RuntimeException>unchanged(e);
+          }
+          sc.setJobDescription(null);
+          recompute(description);
+        }
+      }
     } finally {
       sc.setJobDescription(null);
-      in.destroy();
+      if (in != null) {
+        in.destroy();
+      }
     }
+  }
+
+  /** Whether {@code input} travels inside the tasks: its floats take at most {@code limitBytes}. */
+  static boolean sendsInline(EpochInput input, long limitBytes) {
+    return 4L * (input.params().length + (long) input.state().length) <= limitBytes;
+  }
+
+  /** Recomputes, from their lineage, the cached blocks that no live executor holds, then locates them again. */
+  private void recompute(String description) {
+    List<List<String>> now = CachedBatchBlocks.locations(cachedRddId(), data.cachedRecords().getNumPartitions());
+    List<Object> missing = new ArrayList<>();
+    for (int p = 0; p < now.size(); p++) {
+      if (now.get(p).isEmpty()) {
+        missing.add(p);
+      }
+    }
+    LOG.info("{}: {} of {} cached batch partitions are on no live executor ({}); recomputing them from their "
+        + "lineage, then running the epoch again", description, missing.size(), now.size(), missing);
+    if (!missing.isEmpty()) {
+      sc.setJobDescription("spark-gpu recompute lost batches " + missing + " of " + fitId);
+      try {
+        sc.sc().runJob(data.cachedRecords().rdd(), new CountRecords(),
+            CollectionConverters.asScala(missing).toList(), ClassTag$.MODULE$.apply(Long.class));
+      } finally {
+        sc.setJobDescription(null);
+      }
+    }
+    blockLocations = null;
+  }
+
+  /** Rethrows {@code e} as it is, checked or not. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E unchanged(Exception e) throws E {
+    throw (E) e;
+  }
+
+  /** The fit whose resident partitions this runner trains. */
+  String fitId() {
+    return fitId;
+  }
+
+  private int cachedRddId() {
+    return data.cachedRecords().id();
   }
 
   @Override
@@ -72,76 +157,19 @@ public final class SparkEpochRunner implements EpochRunner {
     }
   }
 
-  /** One partition's epoch; runs on executors. */
-  static final class EpochTask implements Function2<Integer, Iterator<BatchRecord>, Iterator<PartitionUpdate>> {
+  /** Drains a partition of the cached batches (computing and caching it), counting its records. */
+  private static final class CountRecords extends AbstractFunction1<Iterator<BatchRecord>, Long>
+      implements Serializable {
     private static final long serialVersionUID = 1L;
-    private final String fitId;
-    private final Broadcast<TrainingConfig> config;
-    private final Broadcast<EpochInput> input;
-    private final DeviceSetting device;
-    private final int numFeatures;
-    private final int numPartitions;
-
-    EpochTask(String fitId, Broadcast<TrainingConfig> config, Broadcast<EpochInput> input, DeviceSetting device,
-        int numFeatures, int numPartitions) {
-      this.fitId = fitId;
-      this.config = config;
-      this.input = input;
-      this.device = device;
-      this.numFeatures = numFeatures;
-      this.numPartitions = numPartitions;
-    }
 
     @Override
-    @SuppressWarnings("try") // the device slot is held, not used, while the epoch trains
-    public Iterator<PartitionUpdate> call(Integer partition, Iterator<BatchRecord> records) {
-      TrainingConfig cfg = config.value();
-      try (ResidentDataCache.Lease lease = ResidentDataCache.global().acquire(fitId, partition,
-          () -> build(cfg, partition, records));
-          BackendSelector.DeviceSlot slot = BackendSelector.occupy(lease.trainer().data().backend())) {
-        EpochInput in = input.value();
-        PartitionUpdate update = lease.trainer().trainEpoch(in);
-        if (in.train()) {
-          FaultInjection.afterTraining(in.epoch(), in.round());
-        }
-        return Collections.singletonList(update).iterator();
-      }
-    }
-
-    private PartitionTrainer build(TrainingConfig cfg, int partition, Iterator<BatchRecord> records) {
-      List<ArrowBatchView> batches = new ArrayList<>();
-      List<ArrowBatchView> heldOut = new ArrayList<>();
-      // The rows are gathered straight out of the encoded batches: no Arrow buffers, no decoded copy.
+    public Long apply(Iterator<BatchRecord> records) {
+      long n = 0;
       while (records.hasNext()) {
-        BatchRecord r = records.next();
-        if (r.isBatch()) {
-          (r.isValidation() ? heldOut : batches).add(ArrowBatchView.of(r.arrowBatch()));
-        }
+        records.next();
+        n++;
       }
-      BackendSelector.Selection backend = BackendSelector.forTask(device);
-      ComputeBackend cpu = BackendSelector.forTask(DeviceSetting.CPU).backend();
-      return ResidentPlacement.build(backend.backend(), cpu, device, ResidentDataCache.global(), partition,
-          on -> trainerOn(on, cfg, partition, batches, heldOut));
-    }
-
-    private PartitionTrainer trainerOn(ComputeBackend backend, TrainingConfig cfg, int partition,
-        List<ArrowBatchView> batches, List<ArrowBatchView> heldOut) {
-      ResidentPartition data = ResidentPartition.buildEncoded(backend, batches, numFeatures, cfg.scaling(),
-          cfg.labelShift(), cfg.labelScale(), cfg.seed(), partition, cfg.maxDenseBytes());
-      ResidentPartition validation = null;
-      try {
-        if (!heldOut.isEmpty()) {
-          validation = ResidentPartition.buildEncoded(backend, heldOut, numFeatures, cfg.scaling(), cfg.labelShift(),
-              cfg.labelScale(), cfg.seed(), partition, cfg.maxDenseBytes());
-        }
-        return new PartitionTrainer(cfg, data, validation, partition, numPartitions);
-      } catch (RuntimeException | Error e) {
-        data.close();
-        if (validation != null) {
-          validation.close();
-        }
-        throw e;
-      }
+      return n;
     }
   }
 }

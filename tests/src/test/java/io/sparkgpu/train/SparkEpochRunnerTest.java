@@ -1,0 +1,181 @@
+package io.sparkgpu.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkgpu.arrow.BatchedDataset;
+import io.sparkgpu.arrow.DatasetBatcher;
+import io.sparkgpu.arrow.FeatureColumns;
+import io.sparkgpu.arrow.LabelKind;
+import io.sparkgpu.backend.DeviceSetting;
+import io.sparkgpu.backend.OptimizerKind;
+import io.sparkgpu.it.SharedSpark;
+import io.sparkgpu.it.SparkActivity;
+import io.sparkgpu.it.SyntheticData;
+import java.util.List;
+import java.util.UUID;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.RDDBlockId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Epochs as {@link EpochRDD} jobs: they reach the cached batches by block id, so a lost block (with the partition
+ * that was resident beside it) must be recomputed from its lineage and give exactly the update an undisturbed epoch
+ * gives; the epoch's input must give the same update inline and as a broadcast; a coalesced partition trains on all
+ * its cached partitions.
+ */
+class SparkEpochRunnerTest {
+  private static final String RECOMPUTE = "spark-gpu recompute lost batches";
+  private static SparkSession spark;
+  private static JavaSparkContext sc;
+  private static Dataset<Row> rows;
+  private static BatchedDataset data;
+  private static FitPlan plan;
+
+  @BeforeAll
+  static void batch() {
+    spark = SharedSpark.get();
+    sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    rows = SyntheticData.classes(spark, 11L, 3_000, 6, 2, 1.0, 2).cache();
+    data = DatasetBatcher.batch(rows, FeatureColumns.single("features"), "label", null, LabelKind.CLASS_INDEX,
+        1 << 16, 2);
+    TrainingSettings settings = new TrainingSettings(OptimizerKind.SGD, 0.1, false, 0.9, 64, 3,
+        LearningRateSchedule.CONSTANT, 5L, 0.01, 0.0, true, true, 1L << 30, 1);
+    plan = FitPlan.linear(FitPlan.LinearKind.BINOMIAL, 2, data.statistics(), settings, 2);
+  }
+
+  @AfterAll
+  static void release() {
+    data.close();
+    rows.unpersist();
+  }
+
+  private static EpochInput first() {
+    TrainingConfig c = plan.config();
+    return new EpochInput(1, plan.initialParams(), new float[c.spec().numParams() * c.optimizer().stateSlots()], 0);
+  }
+
+  private static EpochInput next(int epoch, List<PartitionUpdate> updates) {
+    ParameterAverager.Averaged avg = ParameterAverager.average(updates);
+    return new EpochInput(epoch, avg.params(), avg.state(), avg.steps());
+  }
+
+  private static SparkEpochRunner runner(BatchedDataset on, long inlineBytes) {
+    return new SparkEpochRunner(sc, on, plan.config(), "test-" + UUID.randomUUID(), DeviceSetting.CPU, inlineBytes);
+  }
+
+  private static void assertSameUpdates(List<PartitionUpdate> expected, List<PartitionUpdate> actual, String what) {
+    assertEquals(expected.size(), actual.size(), what);
+    for (int p = 0; p < expected.size(); p++) {
+      assertEquals(p, actual.get(p).partition(), what);
+      assertArrayEquals(expected.get(p).params(), actual.get(p).params(), 0f, what + ": partition " + p);
+      assertArrayEquals(expected.get(p).state(), actual.get(p).state(), 0f, what + ": partition " + p);
+      assertEquals(expected.get(p).weightSum(), actual.get(p).weightSum(), 0.0, what);
+      assertEquals(expected.get(p).lossSum(), actual.get(p).lossSum(), 0.0, what);
+    }
+  }
+
+  private static int removeCachedBlocks(BatchedDataset on) {
+    int id = on.cachedRecords().id();
+    int removed = 0;
+    for (int p = 0; p < on.cachedRecords().getNumPartitions(); p++) {
+      RDDBlockId block = new RDDBlockId(id, p);
+      if (SparkEnv.get().blockManager().getStatus(block).isDefined()) {
+        SparkEnv.get().blockManager().removeBlock(block, true);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private static boolean allBlocksCached(BatchedDataset on) {
+    int id = on.cachedRecords().id();
+    for (int p = 0; p < on.cachedRecords().getNumPartitions(); p++) {
+      if (SparkEnv.get().blockManager().getStatus(new RDDBlockId(id, p)).isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Test
+  void aLostBlockIsRecomputedFromItsLineageAndTheEpochGivesTheSameUpdate() {
+    SparkContext ctx = spark.sparkContext();
+    try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES)) {
+      List<PartitionUpdate> e1 = runner.runEpoch(first(), "epoch 1");
+      EpochInput in2 = next(2, e1);
+      List<PartitionUpdate> e2 = runner.runEpoch(in2, "epoch 2");
+      assertEquals(3_000.0, e2.get(0).weightSum() + e2.get(1).weightSum(), 0.0, "every row trains once");
+
+      // As when an executor dies: its cached blocks and the partitions resident in it are gone.
+      assertEquals(2, removeCachedBlocks(data), "blocks cached by the batching pass");
+      ResidentDataCache.global().releaseFit(runner.fitId());
+      int jobs = SparkActivity.jobs(ctx);
+      List<PartitionUpdate> again = runner.runEpoch(in2, "epoch 2 again");
+      List<String> since = SparkActivity.descriptionsSince(ctx, jobs);
+
+      assertSameUpdates(e2, again, "epoch 2 after losing the blocks");
+      assertEquals(3, since.size(), "the failed epoch, the recompute, the epoch again: " + since);
+      assertTrue(since.get(1).startsWith(RECOMPUTE + " [0, 1]"), since.toString());
+      assertTrue(allBlocksCached(data), "the recomputed blocks are cached again");
+    }
+  }
+
+  @Test
+  void residentPartitionsNeedNoBlocks() {
+    SparkContext ctx = spark.sparkContext();
+    try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES)) {
+      EpochInput in2 = next(2, runner.runEpoch(first(), "epoch 1"));
+      List<PartitionUpdate> e2 = runner.runEpoch(in2, "epoch 2");
+      removeCachedBlocks(data);
+      int jobs = SparkActivity.jobs(ctx);
+      List<PartitionUpdate> again = runner.runEpoch(in2, "epoch 2 again");
+      List<String> since = SparkActivity.descriptionsSince(ctx, jobs);
+      assertSameUpdates(e2, again, "epoch 2 on the resident partitions");
+      assertEquals(List.of("epoch 2 again"), since, "no recompute while the partitions stay resident");
+      assertFalse(allBlocksCached(data), "nothing read the blocks");
+    } finally {
+      data.cachedRecords().count(); // caches the blocks again for the other tests
+    }
+  }
+
+  @Test
+  void anInputGivesTheSameUpdateInsideTheTasksAndAsABroadcast() {
+    assertTrue(SparkEpochRunner.sendsInline(new EpochInput(1, new float[16_384], new float[49_152], 0), 256 << 10));
+    assertFalse(SparkEpochRunner.sendsInline(new EpochInput(1, new float[16_384], new float[49_153], 0), 256 << 10));
+    try (SparkEpochRunner inline = runner(data, Long.MAX_VALUE);
+        SparkEpochRunner broadcast = runner(data, 0)) {
+      List<PartitionUpdate> a1 = inline.runEpoch(first(), "inline epoch 1");
+      List<PartitionUpdate> b1 = broadcast.runEpoch(first(), "broadcast epoch 1");
+      assertSameUpdates(a1, b1, "epoch 1");
+      assertSameUpdates(inline.runEpoch(next(2, a1), "inline epoch 2"),
+          broadcast.runEpoch(next(2, b1), "broadcast epoch 2"), "epoch 2");
+    }
+  }
+
+  @Test
+  void aCoalescedPartitionTrainsOnEveryCachedPartitionItGroups() {
+    BatchedDataset one = data.coalesce(1);
+    assertArrayEquals(new int[] {0, 1}, one.cachedPartitionsOf(0));
+    assertArrayEquals(new int[] {1}, data.cachedPartitionsOf(1));
+    try (SparkEpochRunner runner = runner(one, SparkEpochRunner.INLINE_INPUT_BYTES)) {
+      List<PartitionUpdate> e1 = runner.runEpoch(first(), "coalesced epoch 1");
+      assertEquals(1, e1.size());
+      assertEquals(3_000.0, e1.get(0).weightSum(), 0.0, "both cached partitions' rows");
+      EpochInput in2 = next(2, e1);
+      List<PartitionUpdate> e2 = runner.runEpoch(in2, "coalesced epoch 2");
+      removeCachedBlocks(one);
+      ResidentDataCache.global().releaseFit(runner.fitId());
+      assertSameUpdates(e2, runner.runEpoch(in2, "coalesced epoch 2 again"), "after recomputing both blocks");
+    }
+  }
+}
