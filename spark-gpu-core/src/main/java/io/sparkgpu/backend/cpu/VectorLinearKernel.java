@@ -23,6 +23,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Rows narrower than one vector go to {@link ScalarLinearKernel}. Needs vectors of 4, 8 or 16 floats; the
  * constructor refuses other shapes, and {@link LinearKernel} then uses the plain Java kernel.
+ *
+ * <p>The work is split into small methods that pass only arrays and scalars on purpose: one method holding the 16
+ * rows' dot products, loss and update exceeded C2's inlining budget on JDK 17, vector operations were left as calls
+ * on boxed vectors, and the kernel ran 30 times slower. Keep vectors from crossing method boundaries.
  */
 final class VectorLinearKernel extends LinearKernel {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
