@@ -7,8 +7,9 @@ import org.slf4j.LoggerFactory;
  * One pass over a mini-batch of a model with no hidden layer and one output (linear or binary logistic regression):
  * for each row, z = x·w + bias, the loss and its gradient g at z, and the weight gradient Σ g·x, while the row is in
  * L1 cache, so the features stream from memory once per epoch instead of twice (X·w, then Xᵀ·g). Two dense
- * implementations with the same arithmetic as {@link Gemv}'s, chosen the same way: the Vector API one when the JVM
- * has {@code jdk.incubator.vector}, else plain loops; sparse rows share one plain loop. Stateless.
+ * implementations, chosen as {@link Gemv}'s are: the Vector API one when the JVM has {@code jdk.incubator.vector}
+ * (per-row loss and gradient in float, see {@link VectorLinearKernel}), else plain loops (in double, as
+ * {@link #row}); sparse rows share one plain loop, also in double. Stateless.
  */
 abstract class LinearKernel {
   private static final Logger LOG = LoggerFactory.getLogger(LinearKernel.class);
