@@ -2,6 +2,7 @@ package io.sparkgpu.arrow;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,6 +15,14 @@ final class VectorRowKernels extends RowKernels {
   /** Float lanes as many as {@link #D}'s double lanes (half its width). */
   private static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
       jdk.incubator.vector.VectorShape.forBitSize(D.vectorBitSize() / 2));
+  /** Long lanes of {@link #D}'s shape, for the values' bit patterns. */
+  private static final VectorSpecies<Long> L = VectorSpecies.of(long.class, D.vectorShape());
+  /**
+   * The bit pattern of float32's largest value as a double. For a double's magnitude bits (sign cleared) read as a
+   * signed long, {@code bits <= MAX_FLOAT_BITS} exactly when {@code |v| <= Float.MAX_VALUE}: the order of
+   * non-negative doubles is that of their bits, and infinities and NaNs lie above every finite value.
+   */
+  private static final long MAX_FLOAT_BITS = Double.doubleToRawLongBits(Float.MAX_VALUE);
 
   @Override
   String describe() {
@@ -24,19 +33,15 @@ final class VectorRowKernels extends RowKernels {
   boolean toFloat(double[] src, int n, float[] dst, int off) {
     int step = D.length();
     int vecEnd = n - n % step;
-    // Range and finiteness by arithmetic: the largest magnitude seen, and v - v, which is 0 for finite v and NaN
-    // otherwise (so the sum of those is 0 exactly when every value is finite).
-    DoubleVector maxAbs = DoubleVector.zero(D);
-    DoubleVector nonFinite = DoubleVector.zero(D);
+    // Range and finiteness by integer comparison of the magnitudes' bits (one max per vector; a floating-point max
+    // with Java's NaN semantics costs several instructions).
+    LongVector maxBits = LongVector.zero(L);
     for (int j = 0; j < vecEnd; j += step) {
       DoubleVector v = DoubleVector.fromArray(D, src, j);
-      maxAbs = maxAbs.max(v.abs());
-      nonFinite = nonFinite.add(v.sub(v));
+      maxBits = maxBits.max(v.reinterpretAsLongs().and(Long.MAX_VALUE));
       ((FloatVector) v.convertShape(VectorOperators.D2F, F, 0)).intoArray(dst, off + j);
     }
-    boolean inRange = vecEnd == 0
-        || (nonFinite.reduceLanes(VectorOperators.ADD) == 0.0
-            && maxAbs.reduceLanes(VectorOperators.MAX) <= Float.MAX_VALUE);
+    boolean inRange = vecEnd == 0 || maxBits.reduceLanes(VectorOperators.MAX) <= MAX_FLOAT_BITS;
     for (int j = vecEnd; j < n; j++) {
       double v = src[j];
       inRange &= Math.abs(v) <= Float.MAX_VALUE;

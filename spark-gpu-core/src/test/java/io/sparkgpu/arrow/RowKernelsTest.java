@@ -70,8 +70,9 @@ class RowKernelsTest {
   @Test
   void conversionWritesEveryValueAndAcceptsOnlyFloatRange() {
     Random r = new Random(11);
-    double[] bad = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e39, -1e39,
-        Math.nextUp((double) Float.MAX_VALUE)};
+    double[] bad = {Double.NaN, -Double.NaN, Double.longBitsToDouble(0xfff0000000000001L),
+        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e39, -1e39, Math.nextUp((double) Float.MAX_VALUE),
+        -Math.nextUp((double) Float.MAX_VALUE), Double.MAX_VALUE};
     for (int n = 1; n <= 40; n++) {
       double[] v = row(r, n);
       for (int j = 0; j < n; j++) {
