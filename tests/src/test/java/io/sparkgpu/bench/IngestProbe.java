@@ -40,8 +40,10 @@ public final class IngestProbe {
     double[] noop = times[1];
     double b = Fits.median(batch);
     double n = Fits.median(noop);
-    System.out.printf(Locale.ROOT, "PROBE %s: batching median %.3f s %s; no-op median %.3f s %s; ratio %.1f%%%n",
-        data.key(), b, Arrays.toString(round(batch)), n, Arrays.toString(round(noop)), 100 * n / b);
+    double np = Fits.median(times[2]);
+    System.out.printf(Locale.ROOT, "PROBE %s: batching median %.3f s %s; no-op median %.3f s %s; ratio %.1f%%; "
+        + "no-op with its plan reused %.3f s %s, ratio %.1f%%%n", data.key(), b, Arrays.toString(round(batch)), n,
+        Arrays.toString(round(noop)), 100 * n / b, np, Arrays.toString(round(times[2])), 100 * np / b);
   }
 
   private static double[] round(double[] xs) {
