@@ -233,7 +233,8 @@ final class Throughput {
     ResultStore store = ctx.store();
     store.clear(key);
     ctx.stamp(key);
-    fixedEpochs(BenchData.logisticDense(ctx.spark(), 200_000, 100, 42, 2), 2, 2, 200_000); // warm-up
+    // warm-up long enough for C2 to have compiled the trainer's kernels before the 1M fit is timed
+    fixedEpochs(BenchData.logisticDense(ctx.spark(), 1_000_000, 100, 42, 2), 5, 2, 1_000_000);
     for (long n : sizes) {
       measureScaling(n, 2);
     }
