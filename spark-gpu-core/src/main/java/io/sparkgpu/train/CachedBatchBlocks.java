@@ -2,9 +2,7 @@ package io.sparkgpu.train;
 
 import io.sparkgpu.arrow.BatchRecord;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.storage.BlockId;
 import org.apache.spark.storage.BlockManager;
@@ -45,12 +43,12 @@ final class CachedBatchBlocks {
 
   /**
    * The records of blocks {@code rdd_<rddId>_<p>} for p in {@code partitions}, in that order, read from this
-   * executor's store or fetched from another's; throws {@link MissingBlockException} for a block no executor holds.
-   * Must run in a task.
+   * executor's store or fetched from another's (each block read whole, which releases its read lock); throws
+   * {@link MissingBlockException} for a block no executor holds. Must run in a task.
    */
-  static Iterator<BatchRecord> read(int rddId, int[] partitions) {
+  static List<BatchRecord> read(int rddId, int[] partitions) {
     BlockManager blocks = SparkEnv.get().blockManager();
-    List<scala.collection.Iterator<Object>> parts = new ArrayList<>(partitions.length);
+    List<BatchRecord> records = new ArrayList<>();
     for (int p : partitions) {
       RDDBlockId id = new RDDBlockId(rddId, p);
       Option<BlockResult> got = blocks.get(id, ClassTag$.MODULE$.apply(BatchRecord.class));
@@ -58,30 +56,12 @@ final class CachedBatchBlocks {
         throw new MissingBlockException("block " + id.name() + " (partition " + p + " of the batched data) is on no "
             + "live executor");
       }
-      parts.add(got.get().data());
+      scala.collection.Iterator<Object> values = got.get().data();
+      while (values.hasNext()) {
+        records.add((BatchRecord) values.next());
+      }
     }
-    return new Iterator<>() {
-      private int at;
-
-      @Override
-      public boolean hasNext() {
-        while (at < parts.size()) {
-          if (parts.get(at).hasNext()) {
-            return true;
-          }
-          at++;
-        }
-        return false;
-      }
-
-      @Override
-      public BatchRecord next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        return (BatchRecord) parts.get(at).next();
-      }
-    };
+    return records;
   }
 
   /**

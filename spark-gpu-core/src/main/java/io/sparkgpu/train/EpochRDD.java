@@ -69,7 +69,7 @@ final class EpochRDD extends RDD<PartitionUpdate> {
   @Override
   public Iterator<PartitionUpdate> compute(Partition split, TaskContext context) {
     int p = split.index();
-    PartitionUpdate update = task.train(p, () -> CachedBatchBlocks.read(cachedRddId, cachedPartitions[p]));
+    PartitionUpdate update = task.train(p, () -> CachedBatchBlocks.read(cachedRddId, cachedPartitions[p]).iterator());
     return scala.collection.Iterator$.MODULE$.single(update);
   }
 
