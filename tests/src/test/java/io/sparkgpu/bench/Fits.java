@@ -80,6 +80,15 @@ final class Fits {
     return median(Arrays.copyOfRange(epochSeconds, 1, epochSeconds.length));
   }
 
+  /** {@code values} rounded to milliseconds, for the probes' printouts. */
+  static double[] roundedToMillis(double[] values) {
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = Math.round(values[i] * 1000) / 1000.0;
+    }
+    return out;
+  }
+
   static String list(double[] values) {
     StringBuilder sb = new StringBuilder();
     for (double v : values) {

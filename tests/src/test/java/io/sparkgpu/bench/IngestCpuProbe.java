@@ -1,24 +1,16 @@
 package io.sparkgpu.bench;
 
-import io.sparkgpu.arrow.BatchedDataset;
-import io.sparkgpu.arrow.BatchingOptions;
-import io.sparkgpu.arrow.DatasetBatcher;
-import io.sparkgpu.arrow.FeatureColumns;
-import io.sparkgpu.arrow.LabelKind;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 
 /**
- * A profiling probe, not a benchmark: P4's two passes ({@link DatasetBatcher#batch} and the no-op drain of the same
- * selected columns, as {@code Throughput.ingestSeconds} runs them) timed three ways per repeat: wall time, the
+ * A profiling probe, not a benchmark: P4's two passes ({@link Throughput#batchPass} and the no-op
+ * {@link Throughput#drainPass} of the columns selected afresh, as {@code Throughput.ingestSeconds} runs them) timed three ways per repeat: wall time, the
  * executor CPU time of their tasks (Spark's task metrics, summed) and the JVM's process CPU time (which adds GC, JIT
  * and driver threads). CPU time moves far less than wall time when other processes share the cores, so builds can
  * be compared by it. Arguments: repeats (5), data sets ("synth,a9a"), rows of the synthetic set (1000000).
@@ -136,23 +128,13 @@ public final class IngestCpuProbe {
   }
 
   private static void probe(SparkSession spark, BenchData.Named data, int repeats) {
-    Dataset<Row> selected = data.df().select(functions.col("features"), functions.col("label"),
-        functions.lit(1.0).as("weight"));
     double[][] batch = new double[5][repeats];
     double[][] noop = new double[5][repeats];
     for (int r = -1; r < repeats; r++) {
       ticksInto = r >= 0 ? BATCH_TICKS : null;
-      double[] b = measure(spark, () -> {
-        try (BatchedDataset d = DatasetBatcher.batch(data.df(), FeatureColumns.single("features"), "label", null,
-            LabelKind.CLASS_INDEX, BatchingOptions.DEFAULT_MAX_BATCH_BYTES, 2)) {
-          if (d.statistics().rows() != data.shape().rows()) {
-            throw new IllegalStateException("Batched " + d.statistics().rows() + " rows of " + data.shape().rows());
-          }
-        }
-      });
+      double[] b = measure(spark, () -> Throughput.batchPass(data));
       ticksInto = r >= 0 ? NOOP_TICKS : null;
-      double[] n = measure(spark, () -> selected.queryExecution().toRdd().toJavaRDD()
-          .foreachPartition(it -> BenchData.drain(it)));
+      double[] n = measure(spark, () -> Throughput.drainPass(Throughput.select(data)));
       if (r >= 0) {
         for (int k = 0; k < 5; k++) {
           batch[k][r] = b[k];
@@ -169,16 +151,8 @@ public final class IngestCpuProbe {
     String[] what = {"wall", "task cpu", "process cpu", "before jobs", "jobs"};
     for (int k = 0; k < 5; k++) {
       System.out.printf(Locale.ROOT, "CPUPROBE %s %s: batching median %.3f s %s; no-op median %.3f s %s%n",
-          data.key(), what[k], Fits.median(batch[k]), Arrays.toString(round(batch[k])), Fits.median(noop[k]),
-          Arrays.toString(round(noop[k])));
+          data.key(), what[k], Fits.median(batch[k]), Arrays.toString(Fits.roundedToMillis(batch[k])), Fits.median(noop[k]),
+          Arrays.toString(Fits.roundedToMillis(noop[k])));
     }
-  }
-
-  private static double[] round(double[] xs) {
-    double[] out = new double[xs.length];
-    for (int i = 0; i < xs.length; i++) {
-      out[i] = Math.round(xs[i] * 1000) / 1000.0;
-    }
-    return out;
   }
 }

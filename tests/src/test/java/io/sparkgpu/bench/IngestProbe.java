@@ -42,15 +42,7 @@ public final class IngestProbe {
     double n = Fits.median(noop);
     double np = Fits.median(times[2]);
     System.out.printf(Locale.ROOT, "PROBE %s: batching median %.3f s %s; no-op median %.3f s %s; ratio %.1f%%; "
-        + "no-op with its plan reused %.3f s %s, ratio %.1f%%%n", data.key(), b, Arrays.toString(round(batch)), n,
-        Arrays.toString(round(noop)), 100 * n / b, np, Arrays.toString(round(times[2])), 100 * np / b);
-  }
-
-  private static double[] round(double[] xs) {
-    double[] out = new double[xs.length];
-    for (int i = 0; i < xs.length; i++) {
-      out[i] = Math.round(xs[i] * 1000) / 1000.0;
-    }
-    return out;
+        + "no-op with its plan reused %.3f s %s, ratio %.1f%%%n", data.key(), b, Arrays.toString(Fits.roundedToMillis(batch)), n,
+        Arrays.toString(Fits.roundedToMillis(noop)), 100 * n / b, np, Arrays.toString(Fits.roundedToMillis(times[2])), 100 * np / b);
   }
 }

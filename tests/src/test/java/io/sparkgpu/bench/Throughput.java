@@ -192,35 +192,43 @@ final class Throughput {
     double[] noop = new double[repeats];
     double[] noopPlanned = new double[repeats];
     for (int r = -1; r < repeats; r++) {
-      System.gc();
-      long t0 = System.nanoTime();
-      try (BatchedDataset b = DatasetBatcher.batch(data.df(), FeatureColumns.single("features"), "label", null,
-          LabelKind.CLASS_INDEX, BatchingOptions.DEFAULT_MAX_BATCH_BYTES, 2)) {
-        if (b.statistics().rows() != data.shape().rows()) {
-          throw new IllegalStateException("Batched " + b.statistics().rows() + " rows of " + data.shape().rows());
-        }
-        if (r >= 0) {
-          batch[r] = (System.nanoTime() - t0) / 1e9;
-        }
-      }
-      System.gc();
-      t0 = System.nanoTime();
-      select(data).queryExecution().toRdd().toJavaRDD().foreachPartition(it -> BenchData.drain(it));
+      double b = timed(() -> batchPass(data));
+      double n = timed(() -> drainPass(select(data)));
+      double np = timed(() -> drainPass(planned));
       if (r >= 0) {
-        noop[r] = (System.nanoTime() - t0) / 1e9;
-      }
-      System.gc();
-      t0 = System.nanoTime();
-      planned.queryExecution().toRdd().toJavaRDD().foreachPartition(it -> BenchData.drain(it));
-      if (r >= 0) {
-        noopPlanned[r] = (System.nanoTime() - t0) / 1e9;
+        batch[r] = b;
+        noop[r] = n;
+        noopPlanned[r] = np;
       }
     }
     return new double[][] {batch, noop, noopPlanned};
   }
 
+  /** Seconds of wall time {@code pass} takes, after a full GC. */
+  private static double timed(Runnable pass) {
+    System.gc();
+    long t0 = System.nanoTime();
+    pass.run();
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** P4's batching pass: {@code data} batched into 2 partitions, checked to hold every row, then closed. */
+  static void batchPass(BenchData.Named data) {
+    try (BatchedDataset b = DatasetBatcher.batch(data.df(), FeatureColumns.single("features"), "label", null,
+        LabelKind.CLASS_INDEX, BatchingOptions.DEFAULT_MAX_BATCH_BYTES, 2)) {
+      if (b.statistics().rows() != data.shape().rows()) {
+        throw new IllegalStateException("Batched " + b.statistics().rows() + " rows of " + data.shape().rows());
+      }
+    }
+  }
+
+  /** P4's no-op pass: the selection's {@code toRdd} drained without touching the values. */
+  static void drainPass(Dataset<Row> selection) {
+    selection.queryExecution().toRdd().toJavaRDD().foreachPartition(it -> BenchData.drain(it));
+  }
+
   /** The columns batching reads, as a new selection (a new query to analyse and plan). */
-  private static Dataset<Row> select(BenchData.Named data) {
+  static Dataset<Row> select(BenchData.Named data) {
     return data.df().select(functions.col("features"), functions.col("label"), functions.lit(1.0).as("weight"));
   }
 
