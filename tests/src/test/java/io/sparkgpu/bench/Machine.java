@@ -12,11 +12,12 @@ final class Machine {
   private Machine() {}
 
   static String describe() {
-    return String.format(Locale.ROOT, "%s, %d cores, %.1f GiB RAM; %s %s, heap -Xms %.1f GiB -Xmx %.1f GiB%s; Spark %s local[2]",
+    return String.format(Locale.ROOT, "%s, %d cores, %.1f GiB RAM; %s %s, heap -Xms %.1f GiB -Xmx %.1f GiB%s%s; Spark %s local[2]",
         cpuModel(), Runtime.getRuntime().availableProcessors(), memTotalGiB(), System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version"),
         java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getInit() / (double) (1L << 30),
         Runtime.getRuntime().maxMemory() / (double) (1L << 30),
+        ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+AlwaysPreTouch") ? " pre-touched" : "",
         gcName(), org.apache.spark.package$.MODULE$.SPARK_VERSION());
   }
 
