@@ -1,7 +1,6 @@
 package io.sparkgpu.arrow;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,9 +11,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorRowKernels extends RowKernels {
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-  /** Float lanes as many as {@link #D}'s double lanes (half its width). */
-  private static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
-      jdk.incubator.vector.VectorShape.forBitSize(D.vectorBitSize() / 2));
   /** Long lanes of {@link #D}'s shape, for the values' bit patterns. */
   private static final VectorSpecies<Long> L = VectorSpecies.of(long.class, D.vectorShape());
   /**
@@ -26,7 +22,7 @@ final class VectorRowKernels extends RowKernels {
 
   @Override
   String describe() {
-    return D + " -> " + F;
+    return D + " range check, scalar float conversion";
   }
 
   @Override
@@ -37,9 +33,13 @@ final class VectorRowKernels extends RowKernels {
     // with Java's NaN semantics costs several instructions).
     LongVector maxBits = LongVector.zero(L);
     for (int j = 0; j < vecEnd; j += step) {
-      DoubleVector v = DoubleVector.fromArray(D, src, j);
-      maxBits = maxBits.max(v.reinterpretAsLongs().and(Long.MAX_VALUE));
-      ((FloatVector) v.convertShape(VectorOperators.D2F, F, 0)).intoArray(dst, off + j);
+      maxBits = maxBits.max(DoubleVector.fromArray(D, src, j).reinterpretAsLongs().and(Long.MAX_VALUE));
+    }
+    // The conversion is a plain loop, which C2 vectorises itself. Converting with the Vector API would need a float
+    // vector half as wide as the kernels' (Float256 beside their Float512), and a second float vector class at
+    // FloatVector's shared call sites can cost the training kernels their intrinsics (see the optimisation log).
+    for (int j = 0; j < vecEnd; j++) {
+      dst[off + j] = (float) src[j];
     }
     boolean inRange = vecEnd == 0 || maxBits.reduceLanes(VectorOperators.MAX) <= MAX_FLOAT_BITS;
     for (int j = vecEnd; j < n; j++) {
