@@ -343,6 +343,26 @@ final class ReportWriter {
       md.append(warmup(s, p)).append(" |\n");
     }
     md.append('\n');
+    threadCpu(s, "p2.", keys, md);
+  }
+
+  /**
+   * The busiest threads during each timed fit ({@link ThreadCpuSnapshot}), one line per data set, where the run
+   * recorded them.
+   */
+  private static void threadCpu(ResultStore s, String prefix, List<String> keys, StringBuilder md) {
+    StringBuilder lines = new StringBuilder();
+    for (String k : keys) {
+      if (s.has(prefix + k + ".timedFitThreadCpu")) {
+        lines.append("- ").append(k).append(": ").append(s.get(prefix + k + ".timedFitThreadCpu"))
+            .append('\n');
+      }
+    }
+    if (lines.length() > 0) {
+      md.append("CPU seconds of the JVM's busiest threads during each timed fit (`/proc/self/task`; names cut to 15 "
+          + "characters by Linux, digits folded; two cores give at most twice the fit's wall time):\n\n")
+          .append(lines).append('\n');
+    }
   }
 
   /** "n (c%); t s" for a section measured after {@link JitWarmup}, "–" for one measured before it existed. */
@@ -429,6 +449,7 @@ final class ReportWriter {
           .append(" | ").append(s.get(p + "epochSecondsAll")).append(" |\n");
     }
     md.append('\n');
+    threadCpu(s, "p5.", keys, md);
   }
 
   /** Epoch of {@code k} / (rows / 1M × the 1M two-partition epoch), for two-partition rows; "–" otherwise. */

@@ -63,7 +63,9 @@ final class Throughput {
         MAX_WARMUP_FITS, QUIET_COMPILE_SHARE);
     InTaskClock clock = new InTaskClock();
     double c0 = JitWarmup.compileSeconds();
+    ThreadCpuSnapshot cpu0 = ThreadCpuSnapshot.take();
     LogisticRegressionModel m = fixedEpochs(data.df(), TIMED_EPOCHS, 2, rows);
+    String threads = ThreadCpuSnapshot.take().busiestSince(cpu0, 5);
     double compile = JitWarmup.compileSeconds() - c0;
     double inTask = clock.secondsPerPartitionEpoch();
     double epoch = Fits.steadyEpochSeconds(m.summary().epochSeconds());
@@ -71,6 +73,8 @@ final class Throughput {
     ctx.log("  P2 %s: epoch %.3f s = %.2f GB/s (in-task trainer %.3f s = %.2f GB/s); streaming bound %.4f s = "
         + "%.2f GB/s; after %s; %.2f s compiling during the timed fit", data.key(), epoch, bytes / epoch / 1e9,
         inTask, bytes / inTask / 1e9, bound, bytes / bound / 1e9, warmup.describe(), compile);
+    ctx.log("    threads' CPU during the timed fit: %s", threads);
+    store.put(key + "timedFitThreadCpu", threads);
     store.put(key + "warmupFits", warmup.runs());
     store.put(key + "warmupLastCompileShare", warmup.lastCompileShare());
     store.put(key + "timedFitCompileSeconds", compile);
@@ -275,9 +279,11 @@ final class Throughput {
     Dataset<Row> df = BenchData.logisticDense(ctx.spark(), n, 100, 42, 2);
     InTaskClock clock = new InTaskClock();
     double c0 = JitWarmup.compileSeconds();
+    ThreadCpuSnapshot cpu0 = ThreadCpuSnapshot.take();
     long t0 = System.nanoTime();
     LogisticRegressionModel m = fixedEpochs(df, TIMED_EPOCHS, workers, n);
     double fit = (System.nanoTime() - t0) / 1e9;
+    String threads = ThreadCpuSnapshot.take().busiestSince(cpu0, 5);
     double compile = JitWarmup.compileSeconds() - c0;
     double bound = streamSeconds(4L * n * 100);
     // The trainer's own seconds per epoch: per partition epoch x partitions / concurrent tasks (2 cores).
@@ -300,6 +306,8 @@ final class Throughput {
     store.put(key + "inTaskEpochSeconds", inTask);
     store.put(key + "boundSeconds", bound);
     store.put(key + "timedFitCompileSeconds", compile);
+    store.put(key + "timedFitThreadCpu", threads);
+    ctx.log("    threads' CPU during the fit: %s", threads);
     ctx.log("  P5 %s rows on %d partition(s): fit %.1f s, steady epoch %.3f s (%s); streaming bound %.4f s; %.2f s "
         + "compiling during the fit", BenchData.millions(n), workers, fit, steady, Fits.list(epochs), bound, compile);
     store.save();

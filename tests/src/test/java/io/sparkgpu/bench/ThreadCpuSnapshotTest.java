@@ -1,0 +1,56 @@
+package io.sparkgpu.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ThreadCpuSnapshotTest {
+  @Test
+  void ticksAreUserPlusSystemTimeAfterAThreadNameWithSpacesAndParentheses() {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
+    String stat = "4242 (C2 Compiler (x)) S 1 4242 4242 0 -1 4194368 120 0 3 0 1375 212 0 0 20 0 1 0 99 0 0";
+    assertEquals(1375 + 212, ThreadCpuSnapshot.ticks(stat));
+  }
+
+  @Test
+  void digitsAreFolded() {
+    assertEquals("GC Thread#N", ThreadCpuSnapshot.foldDigits("GC Thread#1"));
+    assertEquals("Executor task launch worker-N", ThreadCpuSnapshot.foldDigits("Executor task launch worker-12"));
+  }
+
+  @Test
+  void aBusyThreadIsSeenWithItsCpuSeconds() throws InterruptedException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of(
+        "/proc/self/task")), "no /proc/self/task on this OS");
+    ThreadCpuSnapshot before = ThreadCpuSnapshot.take();
+    double[] sink = new double[1];
+    java.util.concurrent.CountDownLatch spun = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Thread busy = new Thread(() -> {
+      long t0 = System.nanoTime();
+      while (System.nanoTime() - t0 < 300_000_000L) {
+        sink[0] += Math.sqrt(sink[0] + 1);
+      }
+      spun.countDown();
+      try {
+        release.await(); // alive while the second snapshot is taken: an ended thread is no longer listed
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "busy-probe-7");
+    busy.start();
+    spun.await();
+    String busiest = ThreadCpuSnapshot.take().busiestSince(before, 3);
+    release.countDown();
+    busy.join();
+    // 0.3 s of busy work: at least 0.1 s of it is seen (clock ticks are 10 ms, and the thread may wait for a core)
+    double seen = 0;
+    for (String part : busiest.split(", ")) {
+      if (part.startsWith("busy-probe-N ")) {
+        seen = Double.parseDouble(part.substring("busy-probe-N ".length(), part.length() - 2));
+      }
+    }
+    assertTrue(seen >= 0.1 && seen <= 0.35, "busiest threads: " + busiest + " (sink " + sink[0] + ")");
+  }
+}
