@@ -32,7 +32,7 @@ final class Throughput {
   }
 
   /** A fit of ours with a fixed number of epochs (tol 0) on {@code workers} partitions. */
-  private static LogisticRegressionModel fixedEpochs(Dataset<Row> df, int epochs, int workers, long rows) {
+  static LogisticRegressionModel fixedEpochs(Dataset<Row> df, int epochs, int workers, long rows) {
     System.gc();
     return new LogisticRegression().setRegParam(1.0 / rows).setStandardization(false).setMaxIter(epochs).setTol(0)
         .setNumWorkers(workers).fit(df);
@@ -47,10 +47,53 @@ final class Throughput {
   /** Epochs of P2's and P5's timed fits; their steady epoch is the median of epochs 2..TIMED_EPOCHS. */
   static final int TIMED_EPOCHS = 20;
 
+  /** Timed fits per measurement of P2 and per size of P5; the figures are their medians. */
+  static final int TIMED_FITS = 3;
+
   /**
-   * P2: the steady epoch of a fit (median of epochs 2..20, driver-timed: the Spark job, both partitions training
-   * concurrently) against two threads summing as many float32 bytes with the Vector API in this JVM, after warm-up
-   * fits on the same data until the JIT compilers go quiet ({@link JitWarmup}).
+   * One timed fit of {@link #TIMED_EPOCHS} epochs: its steady epoch (median of epochs 2..20, driver-timed: the Spark
+   * job, both partitions training concurrently), the trainer's in-task seconds per epoch, the JIT's compile seconds
+   * and the busiest threads meanwhile, the fit's wall seconds and its epochs.
+   */
+  private record TimedFit(double steadyEpoch, double inTask, double compileSeconds, String threads, double seconds,
+      double[] epochs) {
+    static TimedFit of(Dataset<Row> df, int workers, long rows) {
+      InTaskClock clock = new InTaskClock();
+      double c0 = JitWarmup.compileSeconds();
+      ThreadCpuSnapshot cpu0 = ThreadCpuSnapshot.take();
+      long t0 = System.nanoTime();
+      LogisticRegressionModel m = fixedEpochs(df, TIMED_EPOCHS, workers, rows);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      String threads = ThreadCpuSnapshot.take().busiestSince(cpu0, 5);
+      double compile = JitWarmup.compileSeconds() - c0;
+      // The trainer's own seconds per epoch: per partition epoch x partitions / concurrent tasks (2 cores).
+      double inTask = clock.secondsPerPartitionEpoch() * workers / Math.min(workers, 2);
+      double[] epochs = m.summary().epochSeconds();
+      return new TimedFit(Fits.steadyEpochSeconds(epochs), inTask, compile, threads, seconds, epochs);
+    }
+  }
+
+  /** Median of {@code field} over {@code fits}. */
+  private static double median(List<TimedFit> fits, java.util.function.ToDoubleFunction<TimedFit> field) {
+    return Fits.median(fits.stream().mapToDouble(field).toArray());
+  }
+
+  /** The fit whose steady epoch is the median one (the upper of the two middle ones for an even count). */
+  private static TimedFit medianFit(List<TimedFit> fits) {
+    return fits.stream().sorted(java.util.Comparator.comparingDouble(TimedFit::steadyEpoch)).toList()
+        .get(fits.size() / 2);
+  }
+
+  /** {@code field} of each fit, space-separated, in run order. */
+  private static String each(List<TimedFit> fits, java.util.function.ToDoubleFunction<TimedFit> field, int digits) {
+    return fits.stream().map(f -> ResultStore.fmt(field.applyAsDouble(f), digits))
+        .collect(java.util.stream.Collectors.joining(" "));
+  }
+
+  /**
+   * P2: the steady epoch (median over {@link #TIMED_FITS} fits of each fit's median of epochs 2..20, driver-timed)
+   * against two threads summing as many float32 bytes with the Vector API in this JVM, measured after each fit, after
+   * warm-up fits on the same data until the JIT compilers go quiet ({@link JitWarmup}).
    */
   void streamingBound(BenchData.Named data) {
     String key = "p2." + data.key() + ".";
@@ -61,30 +104,35 @@ final class Throughput {
     long rows = data.shape().rows();
     JitWarmup.Outcome warmup = JitWarmup.untilQuiet(() -> fixedEpochs(data.df(), WARMUP_EPOCHS, 2, rows),
         MAX_WARMUP_FITS, QUIET_COMPILE_SHARE);
-    InTaskClock clock = new InTaskClock();
-    double c0 = JitWarmup.compileSeconds();
-    ThreadCpuSnapshot cpu0 = ThreadCpuSnapshot.take();
-    LogisticRegressionModel m = fixedEpochs(data.df(), TIMED_EPOCHS, 2, rows);
-    String threads = ThreadCpuSnapshot.take().busiestSince(cpu0, 5);
-    double compile = JitWarmup.compileSeconds() - c0;
-    double inTask = clock.secondsPerPartitionEpoch();
-    double epoch = Fits.steadyEpochSeconds(m.summary().epochSeconds());
-    double bound = streamSeconds(bytes);
+    List<TimedFit> fits = new java.util.ArrayList<>();
+    double[] bounds = new double[TIMED_FITS];
+    for (int r = 0; r < TIMED_FITS; r++) {
+      TimedFit f = TimedFit.of(data.df(), 2, rows);
+      fits.add(f);
+      bounds[r] = streamSeconds(bytes);
+      ctx.log("  P2 %s fit %d/%d: epoch %.3f s (in-task trainer %.3f s), streaming bound %.4f s; %.2f s compiling; "
+          + "threads' CPU: %s", data.key(), r + 1, TIMED_FITS, f.steadyEpoch(), f.inTask(), bounds[r],
+          f.compileSeconds(), f.threads());
+    }
+    double epoch = median(fits, TimedFit::steadyEpoch);
+    double inTask = median(fits, TimedFit::inTask);
+    double bound = Fits.median(bounds);
     ctx.log("  P2 %s: epoch %.3f s = %.2f GB/s (in-task trainer %.3f s = %.2f GB/s); streaming bound %.4f s = "
-        + "%.2f GB/s; after %s; %.2f s compiling during the timed fit", data.key(), epoch, bytes / epoch / 1e9,
-        inTask, bytes / inTask / 1e9, bound, bytes / bound / 1e9, warmup.describe(), compile);
-    ctx.log("    threads' CPU during the timed fit: %s", threads);
-    store.put(key + "timedFitThreadCpu", threads);
+        + "%.2f GB/s; medians of %d fits after %s", data.key(), epoch, bytes / epoch / 1e9, inTask,
+        bytes / inTask / 1e9, bound, bytes / bound / 1e9, TIMED_FITS, warmup.describe());
+    store.put(key + "timedFitThreadCpu", medianFit(fits).threads());
     store.put(key + "warmupFits", warmup.runs());
     store.put(key + "warmupLastCompileShare", warmup.lastCompileShare());
-    store.put(key + "timedFitCompileSeconds", compile);
+    store.put(key + "timedFitCompileSeconds", median(fits, TimedFit::compileSeconds));
+    store.put(key + "fitEpochSeconds", each(fits, TimedFit::steadyEpoch, 3));
+    store.put(key + "fitBoundSeconds", Fits.list(bounds));
     store.put(key + "inTaskSeconds", inTask);
     store.put(key + "inTaskGBps", bytes / inTask / 1e9);
     store.put(key + "title", data.title());
     store.put(key + "shape", data.shape().describe());
     store.put(key + "featureBytes", bytes);
     store.put(key + "epochSeconds", epoch);
-    store.put(key + "epochSecondsAll", Fits.list(m.summary().epochSeconds()));
+    store.put(key + "epochSecondsAll", Fits.list(fits.get(0).epochs()));
     store.put(key + "epochGBps", bytes / epoch / 1e9);
     store.put(key + "boundSeconds", bound);
     store.put(key + "boundGBps", bytes / bound / 1e9);
@@ -254,9 +302,11 @@ final class Throughput {
   }
 
   /**
-   * P5: steady epoch seconds (median of epochs 2..20) of synthetic dense data at each size on 2 partitions, and at
-   * 4M rows on 1 partition, each beside the streaming bound of its bytes, after warm-up fits on 1M rows until the
-   * JIT compilers go quiet. The data is generated by Spark SQL during the fit's single pass (not cached first).
+   * P5: steady epoch seconds of synthetic dense data at each size on 2 partitions, and at 4M rows on 1 partition, each
+   * beside the streaming bound of its bytes, after warm-up fits on 1M rows until the JIT compilers go quiet. The sizes
+   * are measured in {@link #TIMED_FITS} rounds (every size once per round, so that the machine's drift falls on all
+   * of them alike); each figure is the median over the rounds. The data is generated by Spark SQL during the fit's
+   * single pass (not cached first).
    */
   void scaling(List<Long> sizes) {
     String key = "p5.";
@@ -268,48 +318,52 @@ final class Throughput {
     ctx.log("  P5 warm-up on 1M rows: %s", warmup.describe());
     store.put(key + "warmupFits", warmup.runs());
     store.put(key + "warmupLastCompileShare", warmup.lastCompileShare());
+    List<long[]> cases = new java.util.ArrayList<>();
     for (long n : sizes) {
-      measureScaling(n, 2);
+      cases.add(new long[] {n, 2});
     }
-    measureScaling(4_000_000L, 1);
+    cases.add(new long[] {4_000_000L, 1});
+    java.util.Map<String, List<TimedFit>> fits = new java.util.LinkedHashMap<>();
+    java.util.Map<String, double[]> bounds = new java.util.HashMap<>();
+    for (int r = 0; r < TIMED_FITS; r++) {
+      for (long[] c : cases) {
+        String k = BenchData.millions(c[0]) + "x" + c[1];
+        TimedFit f = TimedFit.of(BenchData.logisticDense(ctx.spark(), c[0], 100, 42, 2), (int) c[1], c[0]);
+        double bound = streamSeconds(4L * c[0] * 100);
+        fits.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(f);
+        bounds.computeIfAbsent(k, x -> new double[TIMED_FITS])[r] = bound;
+        ctx.log("  P5 round %d/%d, %s rows on %d partition(s): fit %.1f s, steady epoch %.3f s (%s); streaming bound "
+            + "%.4f s; %.2f s compiling; threads' CPU: %s", r + 1, TIMED_FITS, BenchData.millions(c[0]), c[1],
+            f.seconds(), f.steadyEpoch(), Fits.list(f.epochs()), bound, f.compileSeconds(), f.threads());
+      }
+    }
+    for (long[] c : cases) {
+      String k = BenchData.millions(c[0]) + "x" + c[1];
+      store(k, c[0], (int) c[1], fits.get(k), Fits.median(bounds.get(k)));
+    }
   }
 
-  private void measureScaling(long n, int workers) {
-    String key = "p5." + BenchData.millions(n) + "x" + workers + ".";
-    Dataset<Row> df = BenchData.logisticDense(ctx.spark(), n, 100, 42, 2);
-    InTaskClock clock = new InTaskClock();
-    double c0 = JitWarmup.compileSeconds();
-    ThreadCpuSnapshot cpu0 = ThreadCpuSnapshot.take();
-    long t0 = System.nanoTime();
-    LogisticRegressionModel m = fixedEpochs(df, TIMED_EPOCHS, workers, n);
-    double fit = (System.nanoTime() - t0) / 1e9;
-    String threads = ThreadCpuSnapshot.take().busiestSince(cpu0, 5);
-    double compile = JitWarmup.compileSeconds() - c0;
-    double bound = streamSeconds(4L * n * 100);
-    // The trainer's own seconds per epoch: per partition epoch x partitions / concurrent tasks (2 cores).
-    double inTask = clock.secondsPerPartitionEpoch() * workers / Math.min(workers, 2);
-    double[] epochs = m.summary().epochSeconds();
-    double steady = Fits.steadyEpochSeconds(epochs);
-    double sum = 0;
-    for (double e : epochs) {
-      sum += e;
-    }
+  private void store(String k, long n, int workers, List<TimedFit> fits, double bound) {
+    String key = "p5." + k + ".";
+    TimedFit mid = medianFit(fits);
+    double steady = median(fits, TimedFit::steadyEpoch);
+    double fit = median(fits, TimedFit::seconds);
     ResultStore store = ctx.store();
     store.put(key + "rows", n);
     store.put(key + "workers", workers);
     store.put(key + "fitSeconds", fit);
-    store.put(key + "ingestSeconds", fit - sum);
-    store.put(key + "firstEpochSeconds", epochs[0]);
+    store.put(key + "ingestSeconds", median(fits, f -> f.seconds() - java.util.Arrays.stream(f.epochs()).sum()));
+    store.put(key + "firstEpochSeconds", median(fits, f -> f.epochs()[0]));
     store.put(key + "steadyEpochSeconds", steady);
-    store.put(key + "epochSecondsAll", Fits.list(epochs));
+    store.put(key + "fitEpochSeconds", each(fits, TimedFit::steadyEpoch, 3));
+    store.put(key + "epochSecondsAll", Fits.list(mid.epochs()));
     store.put(key + "epochGBps", 4.0 * n * 100 / steady / 1e9);
-    store.put(key + "inTaskEpochSeconds", inTask);
+    store.put(key + "inTaskEpochSeconds", median(fits, TimedFit::inTask));
     store.put(key + "boundSeconds", bound);
-    store.put(key + "timedFitCompileSeconds", compile);
-    store.put(key + "timedFitThreadCpu", threads);
-    ctx.log("    threads' CPU during the fit: %s", threads);
-    ctx.log("  P5 %s rows on %d partition(s): fit %.1f s, steady epoch %.3f s (%s); streaming bound %.4f s; %.2f s "
-        + "compiling during the fit", BenchData.millions(n), workers, fit, steady, Fits.list(epochs), bound, compile);
+    store.put(key + "timedFitCompileSeconds", median(fits, TimedFit::compileSeconds));
+    store.put(key + "timedFitThreadCpu", mid.threads());
+    ctx.log("  P5 %s rows on %d partition(s): steady epoch %.3f s (fits: %s), streaming bound %.4f s, medians of %d "
+        + "rounds", BenchData.millions(n), workers, steady, each(fits, TimedFit::steadyEpoch, 3), bound, fits.size());
     store.save();
   }
 }
