@@ -125,7 +125,8 @@ final class Throughput {
     store.put(key + "warmupLastCompileShare", warmup.lastCompileShare());
     store.put(key + "timedFitCompileSeconds", median(fits, TimedFit::compileSeconds));
     store.put(key + "fitEpochSeconds", each(fits, TimedFit::steadyEpoch, 3));
-    store.put(key + "fitBoundSeconds", Fits.list(bounds));
+    store.put(key + "fitBoundSeconds", java.util.Arrays.stream(bounds).mapToObj(b -> ResultStore.fmt(b, 4))
+        .collect(java.util.stream.Collectors.joining(" ")));
     store.put(key + "inTaskSeconds", inTask);
     store.put(key + "inTaskGBps", bytes / inTask / 1e9);
     store.put(key + "title", data.title());
