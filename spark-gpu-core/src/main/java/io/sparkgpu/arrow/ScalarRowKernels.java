@@ -9,8 +9,13 @@ final class ScalarRowKernels extends RowKernels {
 
   @Override
   boolean toFloat(double[] src, int n, float[] dst, int off) {
+    return toFloatScalar(src, 0, n, dst, off);
+  }
+
+  /** {@link #toFloat} over {@code [from, n)}: also the vector kernels' tail. */
+  static boolean toFloatScalar(double[] src, int from, int n, float[] dst, int off) {
     boolean inRange = true;
-    for (int j = 0; j < n; j++) {
+    for (int j = from; j < n; j++) {
       double v = src[j];
       inRange &= Math.abs(v) <= Float.MAX_VALUE; // false for NaN too
       dst[off + j] = (float) v;

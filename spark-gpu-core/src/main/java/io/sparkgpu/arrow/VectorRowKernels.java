@@ -42,12 +42,7 @@ final class VectorRowKernels extends RowKernels {
       dst[off + j] = (float) src[j];
     }
     boolean inRange = vecEnd == 0 || maxBits.reduceLanes(VectorOperators.MAX) <= MAX_FLOAT_BITS;
-    for (int j = vecEnd; j < n; j++) {
-      double v = src[j];
-      inRange &= Math.abs(v) <= Float.MAX_VALUE;
-      dst[off + j] = (float) v;
-    }
-    return inRange;
+    return ScalarRowKernels.toFloatScalar(src, vecEnd, n, dst, off) && inRange;
   }
 
   @Override
