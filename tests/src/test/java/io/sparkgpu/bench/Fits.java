@@ -90,9 +90,14 @@ final class Fits {
   }
 
   static String list(double[] values) {
+    return list(values, 2);
+  }
+
+  /** {@code values} with {@code digits} decimals, space-separated. */
+  static String list(double[] values, int digits) {
     StringBuilder sb = new StringBuilder();
     for (double v : values) {
-      sb.append(sb.length() == 0 ? "" : " ").append(ResultStore.fmt(v, 2));
+      sb.append(sb.length() == 0 ? "" : " ").append(ResultStore.fmt(v, digits));
     }
     return sb.toString();
   }

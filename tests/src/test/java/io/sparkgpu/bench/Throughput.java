@@ -32,7 +32,7 @@ final class Throughput {
   }
 
   /** A fit of ours with a fixed number of epochs (tol 0) on {@code workers} partitions. */
-  static LogisticRegressionModel fixedEpochs(Dataset<Row> df, int epochs, int workers, long rows) {
+  private static LogisticRegressionModel fixedEpochs(Dataset<Row> df, int epochs, int workers, long rows) {
     System.gc();
     return new LogisticRegression().setRegParam(1.0 / rows).setStandardization(false).setMaxIter(epochs).setTol(0)
         .setNumWorkers(workers).fit(df);
@@ -86,8 +86,7 @@ final class Throughput {
 
   /** {@code field} of each fit, space-separated, in run order. */
   private static String each(List<TimedFit> fits, java.util.function.ToDoubleFunction<TimedFit> field, int digits) {
-    return fits.stream().map(f -> ResultStore.fmt(field.applyAsDouble(f), digits))
-        .collect(java.util.stream.Collectors.joining(" "));
+    return Fits.list(fits.stream().mapToDouble(field).toArray(), digits);
   }
 
   /**
@@ -120,20 +119,20 @@ final class Throughput {
     ctx.log("  P2 %s: epoch %.3f s = %.2f GB/s (in-task trainer %.3f s = %.2f GB/s); streaming bound %.4f s = "
         + "%.2f GB/s; medians of %d fits after %s", data.key(), epoch, bytes / epoch / 1e9, inTask,
         bytes / inTask / 1e9, bound, bytes / bound / 1e9, TIMED_FITS, warmup.describe());
-    store.put(key + "timedFitThreadCpu", medianFit(fits).threads());
+    TimedFit mid = medianFit(fits);
+    store.put(key + "timedFitThreadCpu", mid.threads());
     store.put(key + "warmupFits", warmup.runs());
     store.put(key + "warmupLastCompileShare", warmup.lastCompileShare());
     store.put(key + "timedFitCompileSeconds", median(fits, TimedFit::compileSeconds));
     store.put(key + "fitEpochSeconds", each(fits, TimedFit::steadyEpoch, 3));
-    store.put(key + "fitBoundSeconds", java.util.Arrays.stream(bounds).mapToObj(b -> ResultStore.fmt(b, 4))
-        .collect(java.util.stream.Collectors.joining(" ")));
+    store.put(key + "fitBoundSeconds", Fits.list(bounds, 4));
     store.put(key + "inTaskSeconds", inTask);
     store.put(key + "inTaskGBps", bytes / inTask / 1e9);
     store.put(key + "title", data.title());
     store.put(key + "shape", data.shape().describe());
     store.put(key + "featureBytes", bytes);
     store.put(key + "epochSeconds", epoch);
-    store.put(key + "epochSecondsAll", Fits.list(fits.get(0).epochs()));
+    store.put(key + "epochSecondsAll", Fits.list(mid.epochs()));
     store.put(key + "epochGBps", bytes / epoch / 1e9);
     store.put(key + "boundSeconds", bound);
     store.put(key + "boundGBps", bytes / bound / 1e9);
