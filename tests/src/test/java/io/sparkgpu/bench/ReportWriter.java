@@ -161,6 +161,10 @@ final class ReportWriter {
         p2.append("; in-task trainer alone ").append(fmt(100 * s.num(p + "inTaskGBps") / s.num(p + "boundGBps"), 0))
             .append('%');
       }
+      if (s.has(p + "sameBytesFraction")) {
+        p2.append("; trainer without Spark against the same bytes ").append(fmt(100 * s.num(p + "sameBytesFraction"), 0))
+            .append('%');
+      }
       p2.append(')');
     }
     md.append("| P2 epoch throughput vs streaming bound | ≥ 50% | ").append(p2any ? p2 : "not measured").append(" | ")
@@ -347,7 +351,36 @@ final class ReportWriter {
       md.append(warmup(s, p)).append(" |\n");
     }
     md.append('\n');
+    sameBytes(s, keys, md);
     threadCpu(s, "p2.", keys, md);
+  }
+
+  /** P2's trainer without Spark against a streaming pass over the very arrays it reads, where the run measured it. */
+  private static void sameBytes(ResultStore s, List<String> keys, StringBuilder md) {
+    List<String> measured = keys.stream().filter(k -> s.has("p2." + k + ".sameBytesFraction")).toList();
+    if (measured.isEmpty()) {
+      return;
+    }
+    md.append("Over the same bytes: the trainer without Spark (`ResidentTrainers`: the same shape, generated in Java, "
+        + "two partitions on two threads, the driver's averaging between epochs), each epoch followed by two "
+        + "threads summing the very arrays it has just read (`Throughput.sum` over the resident chunks), so that both "
+        + "read the same memory in the same state of the machine; medians of " + Throughput.SAME_BYTES_PAIRS
+        + " pairs after " + Throughput.SAME_BYTES_WARMUP + " epochs. The Spark job of each epoch is not in these "
+        + "figures.\n\n| data | epoch s (each) | epoch GB/s | slowest trainer s | pass over the same arrays s (each) | "
+        + "pass GB/s | fraction |\n|---|---|---|---|---|---|---|\n");
+    for (String d : measured) {
+      String p = "p2." + d + ".";
+      double bytes = s.num(p + "featureBytes");
+      md.append("| ").append(s.get(p + "title")).append(" | ").append(fmt(s.num(p + "sameBytesEpochSeconds"), 4))
+          .append(" (").append(s.get(p + "sameBytesEpochSecondsAll")).append(") | ")
+          .append(fmt(bytes / s.num(p + "sameBytesEpochSeconds") / 1e9, 2)).append(" | ")
+          .append(fmt(s.num(p + "sameBytesTrainerSeconds"), 4)).append(" | ")
+          .append(fmt(s.num(p + "sameBytesBoundSeconds"), 4)).append(" (")
+          .append(s.get(p + "sameBytesBoundSecondsAll")).append(") | ")
+          .append(fmt(bytes / s.num(p + "sameBytesBoundSeconds") / 1e9, 1)).append(" | ")
+          .append(fmt(100 * s.num(p + "sameBytesFraction"), 1)).append("% |\n");
+    }
+    md.append('\n');
   }
 
   /**

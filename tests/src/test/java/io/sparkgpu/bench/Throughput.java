@@ -5,6 +5,7 @@ import io.sparkgpu.arrow.BatchingOptions;
 import io.sparkgpu.arrow.DatasetBatcher;
 import io.sparkgpu.arrow.FeatureColumns;
 import io.sparkgpu.arrow.LabelKind;
+import io.sparkgpu.backend.Loss;
 import io.sparkgpu.ml.classification.LogisticRegression;
 import io.sparkgpu.ml.classification.LogisticRegressionModel;
 import io.sparkgpu.train.TrainerCounters;
@@ -138,6 +139,51 @@ final class Throughput {
     store.put(key + "boundGBps", bytes / bound / 1e9);
     store.put(key + "species", SPECIES.toString());
     store.save();
+    sameBytes(key, (int) rows);
+  }
+
+  /** Warm-up epochs of {@link #sameBytes}, for the JIT; then {@link #SAME_BYTES_PAIRS} timed pairs. */
+  static final int SAME_BYTES_WARMUP = 30;
+  static final int SAME_BYTES_PAIRS = 15;
+
+  /**
+   * P2 over the same bytes: the trainer without Spark ({@link ResidentTrainers}: the same shape, rows x 100 dense,
+   * two partitions on two threads), each epoch followed by the streaming pass over the very arrays it read, so that
+   * both see the same memory in the same state of the machine. Medians of {@link #SAME_BYTES_PAIRS} pairs after
+   * {@link #SAME_BYTES_WARMUP} epochs.
+   */
+  private void sameBytes(String key, int rows) {
+    ResultStore store = ctx.store();
+    double[] epochs = new double[SAME_BYTES_PAIRS];
+    double[] trainer = new double[SAME_BYTES_PAIRS];
+    double[] sums = new double[SAME_BYTES_PAIRS];
+    long bytes;
+    try (ResidentTrainers t = new ResidentTrainers(rows, 2, 100, Loss.LOGISTIC,
+        SAME_BYTES_WARMUP + SAME_BYTES_PAIRS)) {
+      bytes = t.featureBytes();
+      for (int e = 0; e < SAME_BYTES_WARMUP; e++) {
+        t.epoch();
+        t.sameBytesSumSeconds();
+      }
+      for (int e = 0; e < SAME_BYTES_PAIRS; e++) {
+        ResidentTrainers.Epoch ep = t.epoch();
+        epochs[e] = ep.wallSeconds();
+        trainer[e] = ep.slowestTrainerSeconds();
+        sums[e] = t.sameBytesSumSeconds();
+      }
+    }
+    double epoch = Fits.median(epochs);
+    double bound = Fits.median(sums);
+    ctx.log("  P2 %s over the same bytes: trainer epoch %.4f s = %.2f GB/s (slowest trainer %.4f s), streaming pass "
+        + "over its arrays %.4f s = %.2f GB/s: %.0f%%; medians of %d pairs", key, epoch, bytes / epoch / 1e9,
+        Fits.median(trainer), bound, bytes / bound / 1e9, 100 * bound / epoch, SAME_BYTES_PAIRS);
+    store.put(key + "sameBytesEpochSeconds", epoch);
+    store.put(key + "sameBytesEpochSecondsAll", Fits.list(epochs, 4));
+    store.put(key + "sameBytesTrainerSeconds", Fits.median(trainer));
+    store.put(key + "sameBytesBoundSeconds", bound);
+    store.put(key + "sameBytesBoundSecondsAll", Fits.list(sums, 4));
+    store.put(key + "sameBytesFraction", bound / epoch);
+    store.save();
   }
 
   /** Median seconds of 7 passes of two threads each summing half of {@code bytes} as float32 (after 2 warm-ups). */
@@ -182,20 +228,25 @@ final class Throughput {
   }
 
   static float sum(float[] a) {
+    return sum(a, 0, a.length);
+  }
+
+  /** The sum of {@code a[from, to)}, four vectors per step. */
+  static float sum(float[] a, int from, int to) {
     int step = SPECIES.length();
     FloatVector s0 = FloatVector.zero(SPECIES);
     FloatVector s1 = FloatVector.zero(SPECIES);
     FloatVector s2 = FloatVector.zero(SPECIES);
     FloatVector s3 = FloatVector.zero(SPECIES);
-    int i = 0;
-    for (int bound = a.length - 4 * step; i <= bound; i += 4 * step) {
+    int i = from;
+    for (int bound = to - 4 * step; i <= bound; i += 4 * step) {
       s0 = s0.add(FloatVector.fromArray(SPECIES, a, i));
       s1 = s1.add(FloatVector.fromArray(SPECIES, a, i + step));
       s2 = s2.add(FloatVector.fromArray(SPECIES, a, i + 2 * step));
       s3 = s3.add(FloatVector.fromArray(SPECIES, a, i + 3 * step));
     }
     float s = s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD);
-    for (; i < a.length; i++) {
+    for (; i < to; i++) {
       s += a[i];
     }
     return s;
