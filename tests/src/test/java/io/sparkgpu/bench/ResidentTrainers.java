@@ -76,8 +76,13 @@ final class ResidentTrainers implements AutoCloseable {
       for (int p = 0; p < parts; p++) {
         ResidentPartition rp = ResidentPartition.build(backend, List.of(batches.get(p)), d, scaling, 0.0, 1.0, 7L,
             p, 1L << 40);
+        try {
+          trainers.add(new PartitionTrainer(config, rp, p, parts)); // the trainer owns rp from here on
+        } catch (RuntimeException e) {
+          rp.close();
+          throw e;
+        }
         residents.add(rp);
-        trainers.add(new PartitionTrainer(config, rp, p, parts));
       }
     } catch (RuntimeException e) {
       closeTrainers();

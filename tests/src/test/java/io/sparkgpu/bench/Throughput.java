@@ -139,7 +139,7 @@ final class Throughput {
     store.put(key + "boundGBps", bytes / bound / 1e9);
     store.put(key + "species", SPECIES.toString());
     store.save();
-    sameBytes(key, (int) rows);
+    sameBytes(data.key(), (int) rows);
   }
 
   /** Warm-up epochs of {@link #sameBytes}, for the JIT; then {@link #SAME_BYTES_PAIRS} timed pairs. */
@@ -152,7 +152,8 @@ final class Throughput {
    * both see the same memory in the same state of the machine. Medians of {@link #SAME_BYTES_PAIRS} pairs after
    * {@link #SAME_BYTES_WARMUP} epochs.
    */
-  private void sameBytes(String key, int rows) {
+  private void sameBytes(String dataKey, int rows) {
+    String key = "p2." + dataKey + ".";
     ResultStore store = ctx.store();
     double[] epochs = new double[SAME_BYTES_PAIRS];
     double[] trainer = new double[SAME_BYTES_PAIRS];
@@ -175,7 +176,7 @@ final class Throughput {
     double epoch = Fits.median(epochs);
     double bound = Fits.median(sums);
     ctx.log("  P2 %s over the same bytes: trainer epoch %.4f s = %.2f GB/s (slowest trainer %.4f s), streaming pass "
-        + "over its arrays %.4f s = %.2f GB/s: %.0f%%; medians of %d pairs", key, epoch, bytes / epoch / 1e9,
+        + "over its arrays %.4f s = %.2f GB/s: %.0f%%; medians of %d pairs", dataKey, epoch, bytes / epoch / 1e9,
         Fits.median(trainer), bound, bytes / bound / 1e9, 100 * bound / epoch, SAME_BYTES_PAIRS);
     store.put(key + "sameBytesEpochSeconds", epoch);
     store.put(key + "sameBytesEpochSecondsAll", Fits.list(epochs, 4));
