@@ -149,8 +149,8 @@ final class ReportWriter {
     StringBuilder p2 = new StringBuilder();
     boolean p2met = true;
     boolean p2any = false;
-    boolean sameBytesMet = true;
     List<String> p2missed = new java.util.ArrayList<>();
+    List<String> sameBytesMissed = new java.util.ArrayList<>();
     for (String d : s.children("p2.")) {
       String p = "p2." + d + ".";
       double frac = s.num(p + "epochGBps") / s.num(p + "boundGBps");
@@ -159,7 +159,9 @@ final class ReportWriter {
       if (frac < 0.5) {
         p2missed.add(d);
       }
-      sameBytesMet &= s.has(p + "sameBytesFraction") && s.num(p + "sameBytesFraction") >= 0.5;
+      if (s.has(p + "sameBytesFraction") && s.num(p + "sameBytesFraction") < 0.5) {
+        sameBytesMissed.add(d);
+      }
       p2.append(p2.length() == 0 ? "" : "; ").append(d).append(' ').append(fmt(100 * frac, 0)).append("% (")
           .append(fmt(s.num(p + "epochGBps"), 2)).append(" of ").append(fmt(s.num(p + "boundGBps"), 1))
           .append(" GB/s");
@@ -174,9 +176,7 @@ final class ReportWriter {
       p2.append(')');
     }
     md.append("| P2 epoch throughput vs streaming bound | ≥ 50% | ").append(p2any ? p2 : "not measured").append(" | ")
-        .append(!p2any ? "not run" : p2met ? "met" : sameBytesMet ? "met by the trainer against the same bytes; not met "
-            + "by the driver-timed fit epoch (Spark job included) on " + String.join(", ", p2missed) : "not met")
-        .append(" |\n");
+        .append(!p2any ? "not run" : p2Status(p2missed, sameBytesMissed)).append(" |\n");
     md.append("| P3 MLP on MNIST to 97.5% | ≥ 5× | ours 97.65% in 11.1 s (maxIter 10); MLlib never reached 97.5% "
         + "(97.28% after 100 iterations in 77–79 s, 97.12% at convergence in 147.6 s): ≥ 6.9× (see P3 below) | met |\n");
     StringBuilder p4 = new StringBuilder();
@@ -333,7 +333,7 @@ final class ReportWriter {
         + "data until one of them spends at most 15% of its wall time in the JIT compilers (at most 6 fits; "
         + "`JitWarmup`). Bound = median time of two threads each summing half of the same number of float32 bytes "
         + "with the Vector API (`Throughput.sum`), in the same JVM, measured after each fit; the median of the 3. The "
-        + "target is judged on the driver-timed epoch. In-task = the trainer's own seconds per partition epoch "
+        + "target is met when this driver-timed fraction and the same-bytes fraction below both reach 50%. In-task = the trainer's own seconds per partition epoch "
         + "(`TrainerCounters`: from receiving the parameters to returning the update, both partitions running at "
         + "once), averaged over a fit's 20 epochs, median of the 3 fits; the gap to the epoch is the Spark job "
         + "(task binary, task launch, result, averaging).\n\n");
@@ -361,6 +361,24 @@ final class ReportWriter {
     md.append('\n');
     sameBytes(s, keys, md);
     threadCpu(s, "p2.", keys, md);
+  }
+
+  /**
+   * P2 is met when both readings reach 50% on every data set: the driver-timed fit epoch against the bound over fresh
+   * arrays, and the trainer without Spark against the pass over its own arrays. Otherwise it says which fell short.
+   */
+  static String p2Status(List<String> fitMissed, List<String> sameBytesMissed) {
+    if (fitMissed.isEmpty() && sameBytesMissed.isEmpty()) {
+      return "met";
+    }
+    List<String> why = new java.util.ArrayList<>();
+    if (!fitMissed.isEmpty()) {
+      why.add("driver-timed fit epoch below 50% on " + String.join(", ", fitMissed));
+    }
+    if (!sameBytesMissed.isEmpty()) {
+      why.add("trainer against the same bytes below 50% on " + String.join(", ", sameBytesMissed));
+    }
+    return "not met (" + String.join("; ", why) + ")";
   }
 
   /** P2's trainer without Spark against a streaming pass over the very arrays it reads, where the run measured it. */
