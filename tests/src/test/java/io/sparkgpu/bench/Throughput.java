@@ -51,6 +51,11 @@ final class Throughput {
   /** Timed fits per measurement of P2 and per size of P5; the figures are their medians. */
   static final int TIMED_FITS = 3;
 
+  /** Warm-up epochs of P2's same-bytes measurement ({@link #sameBytes}), for the JIT. */
+  static final int SAME_BYTES_WARMUP = 30;
+  /** Timed pairs (an epoch, then a pass over its arrays) of that measurement; the figures are their medians. */
+  static final int SAME_BYTES_PAIRS = 15;
+
   /**
    * One timed fit of {@link #TIMED_EPOCHS} epochs: its steady epoch (median of epochs 2..20, driver-timed: the Spark
    * job, both partitions training concurrently), the trainer's in-task seconds per epoch, the JIT's compile seconds
@@ -141,10 +146,6 @@ final class Throughput {
     store.save();
     sameBytes(data.key(), (int) rows);
   }
-
-  /** Warm-up epochs of {@link #sameBytes}, for the JIT; then {@link #SAME_BYTES_PAIRS} timed pairs. */
-  static final int SAME_BYTES_WARMUP = 30;
-  static final int SAME_BYTES_PAIRS = 15;
 
   /**
    * P2 over the same bytes: the trainer without Spark ({@link ResidentTrainers}: the same shape, rows x 100 dense,
