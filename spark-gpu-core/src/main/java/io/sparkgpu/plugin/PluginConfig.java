@@ -36,9 +36,24 @@ public final class PluginConfig {
           + "Default: half of the executor's heap.",
       v -> parseBytes("spark.sparkgpu.residentCache.maxBytes", v, MIN_RESIDENT_BYTES));
 
+  public static final Key<Boolean> LOCAL_EPOCH_LOOP = new Key<>("spark.sparkgpu.localEpochLoop",
+      "in local mode, run all the epochs of a fit as one Spark job whose tasks stay alive between epochs (true), or "
+          + "one job per epoch (false), as on a cluster; the single job holds one task slot per partition for the "
+          + "whole fit. Also read from a local property of the fitting thread (sc.setLocalProperty), which wins. "
+          + "Default: true.",
+      v -> parseBoolean("spark.sparkgpu.localEpochLoop", v));
+
   /** Every key, in the template's order. */
   public static List<Key<?>> all() {
-    return List.of(RESIDENT_CACHE_MAX_BYTES);
+    return List.of(RESIDENT_CACHE_MAX_BYTES, LOCAL_EPOCH_LOOP);
+  }
+
+  static boolean parseBoolean(String key, String value) {
+    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(key + " must be true or false but was '" + value + "'");
+    }
+    return v.equals("true");
   }
 
   static long parseBytes(String key, String value, long min) {

@@ -5,13 +5,17 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.Dependency;
 import org.apache.spark.Partition;
+import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.SparkContext;
 import org.apache.spark.TaskContext;
 import org.apache.spark.rdd.RDD;
 import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction0;
+import scala.runtime.AbstractFunction1;
 import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
 
 /**
  * One training epoch as an RDD with no parent: partition p trains the fit's resident partition p, which the first
@@ -21,7 +25,8 @@ import scala.runtime.AbstractFunction2;
  * serialise and every task deserialise each epoch. Its tasks prefer the executors holding the blocks, as a
  * {@code mapPartitions} over the cached RDD would. A task whose block is gone fails with
  * {@link CachedBatchBlocks.MissingBlockException}; {@link SparkEpochRunner} then re-materialises the blocks from
- * their lineage and runs the epoch again. Holds no resources.
+ * their lineage and runs the epoch again. In local mode one such RDD, whose task is {@link EpochTask#forLoop}, runs
+ * all the epochs of a fit as one job ({@link #start}). Holds no resources.
  */
 final class EpochRDD extends RDD<PartitionUpdate> {
   private static final long serialVersionUID = 1L;
@@ -61,6 +66,19 @@ final class EpochRDD extends RDD<PartitionUpdate> {
     return (PartitionUpdate[]) context().runJob(this, new OnlyUpdate(), ClassTag$.MODULE$.apply(PartitionUpdate.class));
   }
 
+  /**
+   * Starts the fit's long-lived local job (its task is {@link EpochTask#forLoop}): every partition's task trains the
+   * rounds of the fit's {@link LocalEpochLoop} until it closes. Returns at once; the future ends with the tasks.
+   */
+  SimpleFutureAction<BoxedUnit> start() {
+    List<Object> all = new java.util.ArrayList<>();
+    for (int p = 0; p < cachedPartitions.length; p++) {
+      all.add(p);
+    }
+    return context().submitJob(this, new Drain(), CollectionConverters.asScala(all).toList(), new Ignore(),
+        new Nothing());
+  }
+
   @Override
   public Partition[] getPartitions() {
     Partition[] parts = new Partition[cachedPartitions.length];
@@ -73,8 +91,13 @@ final class EpochRDD extends RDD<PartitionUpdate> {
   @Override
   public Iterator<PartitionUpdate> compute(Partition split, TaskContext context) {
     int p = split.index();
-    PartitionUpdate update = task.train(p, () -> CachedBatchBlocks.read(cachedRddId, cachedPartitions[p]).iterator());
-    return scala.collection.Iterator$.MODULE$.single(update);
+    java.util.function.Supplier<java.util.Iterator<io.sparkgpu.arrow.BatchRecord>> records =
+        () -> CachedBatchBlocks.read(cachedRddId, cachedPartitions[p]).iterator();
+    if (task.isLoop()) {
+      task.trainRounds(p, records, context);
+      return scala.collection.Iterator$.MODULE$.empty();
+    }
+    return scala.collection.Iterator$.MODULE$.single(task.train(p, records));
   }
 
   @Override
@@ -104,6 +127,40 @@ final class EpochRDD extends RDD<PartitionUpdate> {
     @Override
     public boolean equals(Object o) {
       return o instanceof Slot && ((Slot) o).index == index;
+    }
+  }
+
+  /** The long-lived job's function: its tasks return nothing. */
+  private static final class Drain extends AbstractFunction1<Iterator<PartitionUpdate>, BoxedUnit>
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public BoxedUnit apply(Iterator<PartitionUpdate> updates) {
+      while (updates.hasNext()) {
+        updates.next();
+      }
+      return BoxedUnit.UNIT;
+    }
+  }
+
+  /** The long-lived job's result handler: there is no result. */
+  private static final class Ignore extends AbstractFunction2<Object, BoxedUnit, BoxedUnit> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public BoxedUnit apply(Object partition, BoxedUnit result) {
+      return BoxedUnit.UNIT;
+    }
+  }
+
+  /** The long-lived job's result. */
+  private static final class Nothing extends AbstractFunction0<BoxedUnit> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public BoxedUnit apply() {
+      return BoxedUnit.UNIT;
     }
   }
 

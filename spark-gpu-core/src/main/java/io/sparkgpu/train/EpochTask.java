@@ -11,13 +11,15 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
  * One partition's share of one epoch, run on executors: train the fit's resident partition (building it from the
  * cached batches the first time) with the epoch's input, and return its {@link PartitionUpdate}. The input travels
- * inside the task when it is small, else as a broadcast. Holds only the input, broadcast handles and settings; the
- * resident data belongs to {@link ResidentDataCache}.
+ * inside the task when it is small, else as a broadcast; or, for a task of the fit's long-lived local job
+ * ({@link #forLoop}), each round's input comes from the fit's {@link LocalEpochLoop}. Holds only the input, broadcast
+ * handles and settings; the resident data belongs to {@link ResidentDataCache}.
  */
 final class EpochTask implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -28,13 +30,25 @@ final class EpochTask implements Serializable {
   private final DeviceSetting device;
   private final int numFeatures;
   private final int numPartitions;
+  private final boolean loop;
 
   /** Exactly one of {@code inline} and {@code broadcast} is not null. */
   EpochTask(String fitId, Broadcast<TrainingConfig> config, EpochInput inline, Broadcast<EpochInput> broadcast,
       DeviceSetting device, int numFeatures, int numPartitions) {
+    this(fitId, config, inline, broadcast, device, numFeatures, numPartitions, false);
     if ((inline == null) == (broadcast == null)) {
       throw new IllegalArgumentException("an epoch's input goes either inline or as a broadcast");
     }
+  }
+
+  /** A task of the fit's long-lived local job: it trains every round of the fit's {@link LocalEpochLoop}. */
+  static EpochTask forLoop(String fitId, Broadcast<TrainingConfig> config, DeviceSetting device, int numFeatures,
+      int numPartitions) {
+    return new EpochTask(fitId, config, null, null, device, numFeatures, numPartitions, true);
+  }
+
+  private EpochTask(String fitId, Broadcast<TrainingConfig> config, EpochInput inline,
+      Broadcast<EpochInput> broadcast, DeviceSetting device, int numFeatures, int numPartitions, boolean loop) {
     this.fitId = fitId;
     this.config = config;
     this.inline = inline;
@@ -42,16 +56,47 @@ final class EpochTask implements Serializable {
     this.device = device;
     this.numFeatures = numFeatures;
     this.numPartitions = numPartitions;
+    this.loop = loop;
   }
 
-  /** Trains {@code partition}; {@code records} is read only when the partition is not resident yet. */
-  @SuppressWarnings("try") // the device slot is held, not used, while the epoch trains
+  /** Whether this is a task of the fit's long-lived local job. */
+  boolean isLoop() {
+    return loop;
+  }
+
+  /** Trains {@code partition} with this task's input; {@code records} is read only when it is not resident yet. */
   PartitionUpdate train(int partition, Supplier<Iterator<BatchRecord>> records) {
+    return train(partition, records, inline != null ? inline : broadcast.value());
+  }
+
+  /**
+   * A task of the long-lived local job: trains every round the fit's loop posts, reporting each update, until the
+   * loop closes or the task is killed. Returns at once when the loop is already closed.
+   */
+  void trainRounds(int partition, Supplier<Iterator<BatchRecord>> records, TaskContext context) {
+    LocalEpochLoop rounds = LocalEpochLoop.of(fitId);
+    if (rounds == null) {
+      return;
+    }
+    try {
+      long last = rounds.join(partition);
+      for (LocalEpochLoop.Round r = rounds.next(last, context); r != null; r = rounds.next(last, context)) {
+        rounds.report(partition, r.number(), train(partition, records, r.input()));
+        last = r.number();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Partition " + partition + " of " + fitId + " was interrupted between epochs",
+          e);
+    }
+  }
+
+  @SuppressWarnings("try") // the device slot is held, not used, while the epoch trains
+  private PartitionUpdate train(int partition, Supplier<Iterator<BatchRecord>> records, EpochInput in) {
     TrainingConfig cfg = config.value();
     try (ResidentDataCache.Lease lease = ResidentDataCache.global().acquire(fitId, partition,
         () -> build(cfg, partition, records.get()));
         BackendSelector.DeviceSlot slot = BackendSelector.occupy(lease.trainer().data().backend())) {
-      EpochInput in = inline != null ? inline : broadcast.value();
       PartitionUpdate update = lease.trainer().trainEpoch(in);
       if (in.train()) {
         FaultInjection.afterTraining(in.epoch(), in.round());

@@ -3,10 +3,12 @@ package io.sparkgpu.train;
 import io.sparkgpu.arrow.BatchRecord;
 import io.sparkgpu.arrow.BatchedDataset;
 import io.sparkgpu.backend.DeviceSetting;
+import io.sparkgpu.plugin.PluginConfig;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
@@ -15,6 +17,7 @@ import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
+import scala.runtime.BoxedUnit;
 
 /**
  * Runs epochs as Spark jobs over the cached Arrow batches: the driver sends the epoch's input (inside the tasks when
@@ -23,8 +26,15 @@ import scala.runtime.AbstractFunction1;
  * {@link PartitionUpdate}. Each epoch is an {@link EpochRDD}, which reaches
  * the cached blocks by id rather than through their lineage; when an executor has lost some of them (and the
  * partitions resident there), the epoch's job fails, this runner recomputes the missing blocks from their lineage
- * and runs the epoch again. Owns the fit's config broadcast and, through {@link #close}, the release of the
- * resident partitions.
+ * and runs the epoch again.
+ *
+ * <p>In local mode, when every partition has a task slot, the epochs run instead as one long-lived job
+ * ({@link EpochRDD#start}) whose tasks take each epoch's input from the driver and hand back their updates through a
+ * {@link LocalEpochLoop}: one job per fit instead of one per epoch, whose scheduling costs ~4.5 ms an epoch on a
+ * 2-core machine. {@code spark.sparkgpu.localEpochLoop=false} turns this off. When not every task starts within
+ * {@link #JOIN_TIMEOUT_MILLIS} (another job holds their slots) or a cached block is lost, the runner ends that job and
+ * goes on with one job per epoch. Owns the fit's config broadcast, the loop and its job, and, through
+ * {@link #close}, the release of the resident partitions.
  */
 public final class SparkEpochRunner implements EpochRunner {
   private static final Logger LOG = LoggerFactory.getLogger(SparkEpochRunner.class);
@@ -36,6 +46,8 @@ public final class SparkEpochRunner implements EpochRunner {
    * destroy. Well below the 1000 KiB from which Spark warns about a large task binary.
    */
   static final long INLINE_INPUT_BYTES = 256 << 10;
+  /** How long the long-lived local job's tasks may take to start before the runner falls back to a job per epoch. */
+  static final long JOIN_TIMEOUT_MILLIS = 10_000;
   private final JavaSparkContext sc;
   private final BatchedDataset data;
   private final String fitId;
@@ -43,17 +55,25 @@ public final class SparkEpochRunner implements EpochRunner {
   private final DeviceSetting device;
   private final int[][] cachedPartitions;
   private final long inlineInputBytes;
+  private final long joinTimeoutMillis;
   private List<List<String>> blockLocations;
+  private boolean useLoop;
+  private LocalEpochLoop loop;
+  private SimpleFutureAction<BoxedUnit> loopJob;
 
   public SparkEpochRunner(JavaSparkContext sc, BatchedDataset data, TrainingConfig config, String fitId,
       DeviceSetting device) {
-    this(sc, data, config, fitId, device, INLINE_INPUT_BYTES);
+    this(sc, data, config, fitId, device, INLINE_INPUT_BYTES, JOIN_TIMEOUT_MILLIS);
   }
 
-  /** As above, with inputs up to {@code inlineInputBytes} sent inside the tasks (tests use 0: always broadcast). */
+  /**
+   * As above, with inputs up to {@code inlineInputBytes} sent inside the tasks (tests use 0: always broadcast) and
+   * the long-lived local job's tasks given {@code joinTimeoutMillis} to start.
+   */
   SparkEpochRunner(JavaSparkContext sc, BatchedDataset data, TrainingConfig config, String fitId,
-      DeviceSetting device, long inlineInputBytes) {
+      DeviceSetting device, long inlineInputBytes, long joinTimeoutMillis) {
     this.inlineInputBytes = inlineInputBytes;
+    this.joinTimeoutMillis = joinTimeoutMillis;
     this.sc = sc;
     this.data = data;
     this.fitId = fitId;
@@ -63,10 +83,125 @@ public final class SparkEpochRunner implements EpochRunner {
     for (int p = 0; p < cachedPartitions.length; p++) {
       cachedPartitions[p] = data.cachedPartitionsOf(p);
     }
+    if (sc.isLocal()) {
+      int slots = sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile());
+      boolean wanted = localLoopSetting(sc);
+      this.useLoop = runsLocalLoop(true, wanted, cachedPartitions.length, slots);
+      LOG.info("{}: {}", fitId, useLoop
+          ? "all epochs of the " + cachedPartitions.length + " partitions run as one local Spark job (" + slots
+              + " task slots; " + PluginConfig.LOCAL_EPOCH_LOOP.name() + "=false runs one job per epoch)"
+          : "one Spark job per epoch (" + cachedPartitions.length + " partitions, " + slots + " task slots, "
+              + PluginConfig.LOCAL_EPOCH_LOOP.name() + "=" + wanted + ")");
+    }
+  }
+
+  /**
+   * Whether the epochs run as one long-lived job: only in local mode (where the driver and the tasks share a JVM),
+   * when the setting allows it, and when every partition has a task slot (else the first tasks would wait for
+   * epochs that the others, never started, cannot train).
+   */
+  static boolean runsLocalLoop(boolean local, boolean wanted, int partitions, int slots) {
+    return local && wanted && partitions <= slots;
+  }
+
+  /** {@code spark.sparkgpu.localEpochLoop} from the thread's local properties, else from the conf; true if unset. */
+  static boolean localLoopSetting(JavaSparkContext sc) {
+    String key = PluginConfig.LOCAL_EPOCH_LOOP.name();
+    String local = sc.getLocalProperty(key);
+    if (local != null) {
+      return PluginConfig.LOCAL_EPOCH_LOOP.parse().apply(local);
+    }
+    return PluginConfig.LOCAL_EPOCH_LOOP.get(sc.getConf()).orElse(true);
   }
 
   @Override
   public List<PartitionUpdate> runEpoch(EpochInput input, String description) {
+    if (useLoop) {
+      try {
+        return runRound(input, description);
+      } catch (LocalEpochLoop.NotAllJoined e) {
+        LOG.info("{}: {}; ending that job and running one job per epoch", description, e.getMessage());
+      } catch (Exception e) { // a failed job's SparkException, checked in Java, thrown unchecked by Scala
+        if (!CachedBatchBlocks.MissingBlockException.isCause(e)) {
+          throw SparkEpochRunner.<RuntimeException>unchanged(e);
+        }
+        LOG.info("{}: the fit's local job lost a cached block; running one job per epoch, which recomputes it",
+            description);
+      }
+      useLoop = false;
+      stopLoop();
+    }
+    return runEpochJob(input, description);
+  }
+
+  /** One round through the long-lived local job, which the first round starts. */
+  private List<PartitionUpdate> runRound(EpochInput input, String description) {
+    if (loop == null) {
+      loop = new LocalEpochLoop(fitId, cachedPartitions.length);
+      if (blockLocations == null) {
+        blockLocations = CachedBatchBlocks.locations(cachedRddId(), data.cachedRecords().getNumPartitions());
+      }
+      EpochTask task = EpochTask.forLoop(fitId, config, device, data.statistics().numFeatures(),
+          data.numPartitions());
+      sc.setJobDescription(description + " (this and the later epochs of " + fitId + ": one local job)");
+      try {
+        loopJob = new EpochRDD(sc.sc(), task, cachedRddId(), cachedPartitions, blockLocations).start();
+      } finally {
+        sc.setJobDescription(null);
+      }
+    }
+    try {
+      return loop.runRound(input, this::loopJobEnded, joinTimeoutMillis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(description + " was interrupted", e);
+    }
+  }
+
+  /** The long-lived job's failure once it has ended; null while it runs. */
+  private Throwable loopJobEnded() {
+    if (!loopJob.isCompleted()) {
+      return null;
+    }
+    scala.util.Try<BoxedUnit> outcome = loopJob.value().get();
+    return outcome.isFailure() ? outcome.failed().get()
+        : new IllegalStateException("The local job of " + fitId + " ended while the driver waited for an epoch");
+  }
+
+  /**
+   * Closes the loop, so that idle tasks return, and waits for the job to end; cancels it if it has not ended after
+   * {@link LocalEpochLoop#POLL_MILLIS} × 100 (a task that never started, one still training).
+   */
+  private void stopLoop() {
+    if (loop == null) {
+      return;
+    }
+    loop.close();
+    loop = null;
+    if (!awaitEnd(loopJob, 100 * LocalEpochLoop.POLL_MILLIS)) {
+      loopJob.cancel();
+      if (!awaitEnd(loopJob, 60_000)) {
+        LOG.warn("{}: the local job of its epochs has not ended 60 s after being cancelled", fitId);
+      }
+    }
+    loopJob = null;
+  }
+
+  private static boolean awaitEnd(SimpleFutureAction<BoxedUnit> job, long millis) {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    while (!job.isCompleted() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return job.isCompleted();
+      }
+    }
+    return job.isCompleted();
+  }
+
+  /** One epoch as its own Spark job. */
+  private List<PartitionUpdate> runEpochJob(EpochInput input, String description) {
     Broadcast<EpochInput> in = sendsInline(input, inlineInputBytes) ? null : sc.broadcast(input);
     try {
       EpochTask task = new EpochTask(fitId, config, in == null ? input : null, in, device,
@@ -122,10 +257,10 @@ public final class SparkEpochRunner implements EpochRunner {
     blockLocations = null;
   }
 
-  /** Rethrows {@code e} as it is, checked or not. */
+  /** Rethrows {@code t} as it is, checked or not (declared to return, so that callers can write {@code throw}). */
   @SuppressWarnings("unchecked")
-  private static <E extends Exception> E unchanged(Exception e) throws E {
-    throw (E) e;
+  static <E extends Throwable> E unchanged(Throwable t) throws E {
+    throw (E) t;
   }
 
   /** The fit whose resident partitions this runner trains. */
@@ -144,6 +279,14 @@ public final class SparkEpochRunner implements EpochRunner {
 
   @Override
   public void close() {
+    try {
+      stopLoop();
+    } finally {
+      releaseResident();
+    }
+  }
+
+  private void releaseResident() {
     ResidentDataCache.global().releaseFit(fitId); // local mode: executors share this JVM
     try {
       if (!sc.isLocal()) { // in local mode the line above has released every partition; no job is needed

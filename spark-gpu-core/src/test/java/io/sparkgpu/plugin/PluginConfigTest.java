@@ -27,4 +27,14 @@ class PluginConfigTest {
     e = assertThrows(IllegalArgumentException.class, () -> KEY.get(new SparkConf(false).set(KEY.name(), "10k")));
     assertTrue(e.getMessage().contains("at least 1048576 bytes but was 10k (10240 bytes)"), e.getMessage());
   }
+
+  @Test
+  void theLocalEpochLoopIsTrueOrFalseAndNothingElse() {
+    PluginConfig.Key<Boolean> loop = PluginConfig.LOCAL_EPOCH_LOOP;
+    assertEquals(Optional.of(false), loop.get(new SparkConf(false).set(loop.name(), " FALSE ")));
+    assertEquals(Optional.of(true), loop.get(new SparkConf(false).set(loop.name(), "true")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> loop.get(new SparkConf(false).set(loop.name(), "yes")));
+    assertEquals("spark.sparkgpu.localEpochLoop must be true or false but was 'yes'", e.getMessage());
+  }
 }

@@ -11,6 +11,7 @@ import io.sparkgpu.ml.classification.LogisticRegressionModel;
 import io.sparkgpu.ml.classification.MultilayerPerceptronClassificationModel;
 import io.sparkgpu.ml.classification.MultilayerPerceptronClassifier;
 import io.sparkgpu.ml.regression.LinearRegression;
+import io.sparkgpu.plugin.PluginConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,10 +68,19 @@ class CheckpointAndDivergenceTest {
     }
   }
 
-  /** The descriptions of the training-epoch jobs of the fit {@code fit} runs. */
+  /**
+   * The descriptions of the training-epoch jobs of the fit {@code fit} runs, with one job per epoch (in local mode the
+   * epochs would otherwise run as one job; the fits that are interrupted run that way).
+   */
   private static List<String> epochJobs(Executable fit) throws Throwable {
+    String key = PluginConfig.LOCAL_EPOCH_LOOP.name();
     int before = SparkActivity.jobs(spark.sparkContext());
-    fit.execute();
+    spark.sparkContext().setLocalProperty(key, "false");
+    try {
+      fit.execute();
+    } finally {
+      spark.sparkContext().setLocalProperty(key, null);
+    }
     return SparkActivity.descriptionsSince(spark.sparkContext(), before).stream()
         .filter(d -> d.contains(" epoch ") && !d.contains("validation")).toList();
   }

@@ -14,8 +14,11 @@ import io.sparkgpu.backend.OptimizerKind;
 import io.sparkgpu.it.SharedSpark;
 import io.sparkgpu.it.SparkActivity;
 import io.sparkgpu.it.SyntheticData;
+import io.sparkgpu.plugin.PluginConfig;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -31,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * Epochs as {@link EpochRDD} jobs: they reach the cached batches by block id, so a lost block (with the partition
  * that was resident beside it) must be recomputed from its lineage and give exactly the update an undisturbed epoch
  * gives; the epoch's input must give the same update inline and as a broadcast; a coalesced partition trains on all
- * its cached partitions.
+ * its cached partitions. The same epochs through the long-lived local job ({@link LocalEpochLoop}) must give the same
+ * updates bit for bit in one job, and must fall back to a job per epoch when a block is lost or a task cannot start.
  */
 class SparkEpochRunnerTest {
   private static final String RECOMPUTE = "spark-gpu recompute lost batches";
@@ -69,8 +73,29 @@ class SparkEpochRunnerTest {
     return new EpochInput(epoch, avg.params(), avg.state(), avg.steps());
   }
 
+  /** A runner with one job per epoch. */
   private static SparkEpochRunner runner(BatchedDataset on, long inlineBytes) {
-    return new SparkEpochRunner(sc, on, plan.config(), "test-" + UUID.randomUUID(), DeviceSetting.CPU, inlineBytes);
+    return runner(on, inlineBytes, false, SparkEpochRunner.JOIN_TIMEOUT_MILLIS);
+  }
+
+  private static SparkEpochRunner runner(BatchedDataset on, long inlineBytes, boolean localLoop, long joinMillis) {
+    String key = PluginConfig.LOCAL_EPOCH_LOOP.name();
+    sc.setLocalProperty(key, Boolean.toString(localLoop));
+    try {
+      return new SparkEpochRunner(sc, on, plan.config(), "test-" + UUID.randomUUID(), DeviceSetting.CPU, inlineBytes,
+          joinMillis);
+    } finally {
+      sc.setLocalProperty(key, null);
+    }
+  }
+
+  /** The updates of epochs 1 to 3 (epoch 2 with an evaluation round after it) through {@code runner}. */
+  private static List<List<PartitionUpdate>> threeEpochs(SparkEpochRunner runner) {
+    List<PartitionUpdate> e1 = runner.runEpoch(first(), "epoch 1");
+    List<PartitionUpdate> e2 = runner.runEpoch(next(2, e1), "epoch 2");
+    ParameterAverager.Averaged avg = ParameterAverager.average(e2);
+    List<PartitionUpdate> held = runner.runEpoch(EpochInput.evaluation(2, avg.params(), avg.state()), "validation");
+    return List.of(e1, e2, held, runner.runEpoch(next(3, e2), "epoch 3"));
   }
 
   private static void assertSameUpdates(List<PartitionUpdate> expected, List<PartitionUpdate> actual, String what) {
@@ -163,6 +188,84 @@ class SparkEpochRunnerTest {
   }
 
   @Test
+  void theLocalJobGivesTheUpdatesOfOneJobPerEpochBitForBitInOneJob() {
+    assertTrue(SparkEpochRunner.runsLocalLoop(true, true, 2, 2));
+    assertFalse(SparkEpochRunner.runsLocalLoop(false, true, 2, 2), "on a cluster");
+    assertFalse(SparkEpochRunner.runsLocalLoop(true, false, 2, 2), "switched off");
+    assertFalse(SparkEpochRunner.runsLocalLoop(true, true, 3, 2), "a partition without a task slot");
+    List<List<PartitionUpdate>> perEpoch;
+    try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES)) {
+      perEpoch = threeEpochs(runner);
+    }
+    SparkContext ctx = spark.sparkContext();
+    int jobs = SparkActivity.jobs(ctx);
+    List<List<PartitionUpdate>> looped;
+    try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES, true, 60_000)) {
+      looped = threeEpochs(runner);
+    }
+    List<String> since = SparkActivity.descriptionsSince(ctx, jobs);
+    assertEquals(1, since.size(), "one job for the three epochs and the evaluation: " + since);
+    assertTrue(since.get(0).startsWith("epoch 1 (this and the later epochs of test-"), since.toString());
+    for (int i = 0; i < perEpoch.size(); i++) {
+      assertSameUpdates(perEpoch.get(i), looped.get(i), "round " + (i + 1));
+    }
+    assertEquals(perEpoch.get(2).get(0).validationLoss(), looped.get(2).get(0).validationLoss(), 0.0);
+    SparkActivity.awaitIdle(ctx);
+  }
+
+  @Test
+  void aBlockLostUnderTheLocalJobEndsItAndTheEpochIsRecomputedInAJobOfItsOwn() {
+    SparkContext ctx = spark.sparkContext();
+    try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES, true, 60_000)) {
+      EpochInput in2 = next(2, runner.runEpoch(first(), "epoch 1"));
+      List<PartitionUpdate> e2 = runner.runEpoch(in2, "epoch 2");
+      assertEquals(2, removeCachedBlocks(data), "blocks cached by the batching pass");
+      ResidentDataCache.global().releaseFit(runner.fitId());
+      int jobs = SparkActivity.jobs(ctx);
+      List<PartitionUpdate> again = runner.runEpoch(in2, "epoch 2 again");
+      List<String> since = SparkActivity.descriptionsSince(ctx, jobs);
+
+      assertSameUpdates(e2, again, "epoch 2 after losing the blocks");
+      // The local job fails on the missing blocks; the epoch then runs as its own job, which fails the same way,
+      // the blocks are recomputed, and the epoch runs again.
+      assertEquals(3, since.size(), "the failed epoch, the recompute, the epoch again: " + since);
+      assertTrue(since.get(1).startsWith(RECOMPUTE + " [0, 1]"), since.toString());
+      assertTrue(allBlocksCached(data), "the recomputed blocks are cached again");
+    }
+    SparkActivity.awaitIdle(ctx);
+  }
+
+  @Test
+  void whenATaskSlotIsHeldTheLocalJobGivesWayToAJobPerEpoch() throws Exception {
+    SparkContext ctx = spark.sparkContext();
+    List<PartitionUpdate> expected;
+    try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES)) {
+      expected = runner.runEpoch(first(), "epoch 1");
+    }
+    SlotHolder.hold(sc);
+    try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES, true, 300)) {
+      int jobs = SparkActivity.jobs(ctx);
+      // One of the local job's two tasks starts, the other cannot: after 300 ms the runner ends the local job and
+      // runs the epoch as a job of its own, whose second task starts once the slot is let go.
+      Thread release = new Thread(() -> {
+        SlotHolder.awaitJobs(ctx, jobs + 2);
+        SlotHolder.release();
+      });
+      release.start();
+      List<PartitionUpdate> got = runner.runEpoch(first(), "epoch 1 beside a held slot");
+      release.join();
+      assertSameUpdates(expected, got, "epoch 1");
+      List<String> since = SparkActivity.descriptionsSince(ctx, jobs);
+      assertEquals(2, since.size(), since.toString());
+      assertTrue(since.get(0).startsWith("epoch 1 beside a held slot (this and the later epochs"), since.toString());
+      assertEquals("epoch 1 beside a held slot", since.get(1));
+    } finally {
+      SlotHolder.release();
+    }
+    SparkActivity.awaitIdle(ctx);
+  }
+
+  @Test
   void aCoalescedPartitionTrainsOnEveryCachedPartitionItGroups() {
     BatchedDataset one = data.coalesce(1);
     assertArrayEquals(new int[] {0, 1}, one.cachedPartitionsOf(0));
@@ -176,6 +279,48 @@ class SparkEpochRunnerTest {
       removeCachedBlocks(one);
       ResidentDataCache.global().releaseFit(runner.fitId());
       assertSameUpdates(e2, runner.runEpoch(in2, "coalesced epoch 2 again"), "after recomputing both blocks");
+    }
+  }
+
+  /** Holds one local task slot with a job of one task, until released. */
+  private static final class SlotHolder {
+    private static volatile CountDownLatch started = new CountDownLatch(1);
+    private static volatile CountDownLatch released = new CountDownLatch(1);
+    private static Thread job;
+
+    static void hold(JavaSparkContext sc) throws InterruptedException {
+      started = new CountDownLatch(1);
+      released = new CountDownLatch(1);
+      job = new Thread(() -> sc.parallelize(List.of(1), 1).foreach(x -> {
+        SlotHolder.started.countDown();
+        SlotHolder.released.await(60, TimeUnit.SECONDS);
+      }));
+      job.start();
+      assertTrue(started.await(60, TimeUnit.SECONDS), "the slot-holding task started");
+    }
+
+    static void awaitJobs(SparkContext ctx, int jobs) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (SparkActivity.jobs(ctx) < jobs && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+
+    static void release() {
+      released.countDown();
+      try {
+        Thread j = job;
+        if (j != null && j != Thread.currentThread()) {
+          j.join(60_000);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
