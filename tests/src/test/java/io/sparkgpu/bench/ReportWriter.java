@@ -327,14 +327,16 @@ final class ReportWriter {
       return;
     }
     md.append("Epoch = the median over 3 fits of each fit's median of epochs 2–20 (20-epoch fits, tol 0, 2 "
-        + "partitions), timed by the driver (the Spark job included), after warm-up fits of 100 epochs on the same "
+        + "partitions), timed by the driver (in local mode all the epochs of a fit run in one Spark job, so this "
+        + "includes handing the parameters to the tasks and back, not a job per epoch), after warm-up fits of 100 "
+        + "epochs on the same "
         + "data until one of them spends at most 15% of its wall time in the JIT compilers (at most 6 fits; "
         + "`JitWarmup`). Bound = median time of two threads each summing half of the same number of float32 bytes "
         + "with the Vector API (`Throughput.sum`), in the same JVM, measured after each fit; the median of the 3. The "
         + "target is met when this driver-timed fraction and the same-bytes fraction below both reach 50%. In-task = "
         + "the trainer's own seconds per partition epoch (`TrainerCounters`: from receiving the parameters to returning the update, both partitions running at "
-        + "once), averaged over a fit's 20 epochs, median of the 3 fits; the gap to the epoch is the Spark job "
-        + "(task binary, task launch, result, averaging).\n\n");
+        + "once), averaged over a fit's 20 epochs, median of the 3 fits; the gap to the epoch is the hand-over "
+        + "between the driver and the tasks and the averaging.\n\n");
     stamp(s, "p2." + keys.get(0) + ".", md);
     md.append("| data | feature bytes | epoch s (each fit) | epoch GB/s | bound s (each fit) | bound GB/s | fraction | in-task s "
         + "| in-task GB/s | in-task fraction | warm-up fits (last one's compile share); JIT s in the timed fit |\n"
@@ -389,7 +391,7 @@ final class ReportWriter {
         + "two partitions on two threads, the driver's averaging between epochs), each epoch followed by two "
         + "threads summing the very arrays it has just read (`Throughput.sum` over the resident chunks), so that both "
         + "read the same memory in the same state of the machine; medians of " + Throughput.SAME_BYTES_PAIRS
-        + " pairs after " + Throughput.SAME_BYTES_WARMUP + " epochs. The Spark job of each epoch is not in these "
+        + " pairs after " + Throughput.SAME_BYTES_WARMUP + " epochs. No Spark job or hand-over is in these "
         + "figures.\n\n| data | epoch s (each) | epoch GB/s | slowest trainer s | pass over the same arrays s (each) | "
         + "pass GB/s | fraction |\n|---|---|---|---|---|---|---|\n");
     for (String d : measured) {
@@ -483,7 +485,8 @@ final class ReportWriter {
         + "cached first), 20 epochs, tol 0, after warm-up fits of 100 epochs on 1M rows until one of them spends at "
         + "most 15% of its wall time in the JIT compilers (at most 6 fits; `JitWarmup`). The sizes are measured in 3 "
         + "rounds, each size once per round, and every figure is the median over the rounds. Steady epoch = a fit's "
-        + "median of epochs 2–20, timed by the driver (Spark job included). In-task epoch = the trainer's own seconds "
+        + "median of epochs 2–20, timed by the driver (the hand-over to the tasks of the fit's one local Spark "
+        + "job included). In-task epoch = the trainer's own seconds "
         + "per epoch (`TrainerCounters`, mean over the 20 epochs of the partition epochs, with one partition per "
         + "core). Ratio = epoch / (rows/1M × the 1M epoch); linear is 1. Bound = P2's streaming bound for the same "
         + "number of bytes, measured right after each fit. The epochs column lists the median fit's epochs.\n\n");
