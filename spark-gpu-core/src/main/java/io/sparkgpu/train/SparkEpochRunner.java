@@ -180,7 +180,8 @@ public final class SparkEpochRunner implements EpochRunner {
     loop = null;
     if (!awaitEnd(loopJob, 100 * LocalEpochLoop.POLL_MILLIS)) {
       loopJob.cancel();
-      if (!awaitEnd(loopJob, 60_000)) {
+      // An interrupted driver thread cannot wait; the cancelled tasks end on their own.
+      if (!Thread.currentThread().isInterrupted() && !awaitEnd(loopJob, 60_000)) {
         LOG.warn("{}: the local job of its epochs has not ended 60 s after being cancelled", fitId);
       }
     }
