@@ -32,9 +32,9 @@ import scala.runtime.BoxedUnit;
  * ({@link EpochRDD#start}) whose tasks take each epoch's input from the driver and hand back their updates through a
  * {@link LocalEpochLoop}: one job per fit instead of one per epoch, whose scheduling costs ~4.5 ms an epoch on a
  * 2-core machine. {@code spark.sparkgpu.localEpochLoop=false} turns this off. When not every task starts within
- * {@link #JOIN_TIMEOUT_MILLIS} (another job holds their slots) or a cached block is lost, the runner ends that job and
- * goes on with one job per epoch. Owns the fit's config broadcast, the loop and its job, and, through
- * {@link #close}, the release of the resident partitions.
+ * {@link #JOIN_TIMEOUT_MILLIS} (another job holds their slots) or a cached block is lost, the runner ends that job
+ * (and recomputes the lost blocks) and goes on with one job per epoch. Owns the fit's config broadcast, the loop and
+ * its job, and, through {@link #close}, the release of the resident partitions.
  */
 public final class SparkEpochRunner implements EpochRunner {
   private static final Logger LOG = LoggerFactory.getLogger(SparkEpochRunner.class);
@@ -125,8 +125,12 @@ public final class SparkEpochRunner implements EpochRunner {
         if (!CachedBatchBlocks.MissingBlockException.isCause(e)) {
           throw SparkEpochRunner.<RuntimeException>unchanged(e);
         }
-        LOG.info("{}: the fit's local job lost a cached block; running one job per epoch, which recomputes it",
+        LOG.info("{}: the fit's local job lost a cached block; recomputing it and running one job per epoch",
             description);
+        useLoop = false;
+        stopLoop();
+        recompute(description);
+        return runEpochJob(input, description);
       }
       useLoop = false;
       stopLoop();

@@ -134,25 +134,32 @@ class SparkEpochRunnerTest {
 
   @Test
   void aLostBlockIsRecomputedFromItsLineageAndTheEpochGivesTheSameUpdate() {
-    SparkContext ctx = spark.sparkContext();
     try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES)) {
       List<PartitionUpdate> e1 = runner.runEpoch(first(), "epoch 1");
       EpochInput in2 = next(2, e1);
       List<PartitionUpdate> e2 = runner.runEpoch(in2, "epoch 2");
       assertEquals(3_000.0, e2.get(0).weightSum() + e2.get(1).weightSum(), 0.0, "every row trains once");
 
-      // As when an executor dies: its cached blocks and the partitions resident in it are gone.
-      assertEquals(2, removeCachedBlocks(data), "blocks cached by the batching pass");
-      ResidentDataCache.global().releaseFit(runner.fitId());
-      int jobs = SparkActivity.jobs(ctx);
-      List<PartitionUpdate> again = runner.runEpoch(in2, "epoch 2 again");
-      List<String> since = SparkActivity.descriptionsSince(ctx, jobs);
-
-      assertSameUpdates(e2, again, "epoch 2 after losing the blocks");
+      List<String> since = epochAgainAfterLosingTheBlocks(runner, in2, e2);
       assertEquals(3, since.size(), "the failed epoch, the recompute, the epoch again: " + since);
       assertTrue(since.get(1).startsWith(RECOMPUTE + " [0, 1]"), since.toString());
-      assertTrue(allBlocksCached(data), "the recomputed blocks are cached again");
     }
+  }
+
+  /**
+   * As when an executor dies, removes the cached blocks and the partitions resident beside them, then runs epoch 2
+   * again, which must give the update {@code e2} and cache the blocks again; returns the jobs it took.
+   */
+  private static List<String> epochAgainAfterLosingTheBlocks(SparkEpochRunner runner, EpochInput in2,
+      List<PartitionUpdate> e2) {
+    assertEquals(2, removeCachedBlocks(data), "blocks cached by the batching pass");
+    ResidentDataCache.global().releaseFit(runner.fitId());
+    int jobs = SparkActivity.jobs(spark.sparkContext());
+    List<PartitionUpdate> again = runner.runEpoch(in2, "epoch 2 again");
+    List<String> since = SparkActivity.descriptionsSince(spark.sparkContext(), jobs);
+    assertSameUpdates(e2, again, "epoch 2 after losing the blocks");
+    assertTrue(allBlocksCached(data), "the recomputed blocks are cached again");
+    return since;
   }
 
   @Test
@@ -219,18 +226,12 @@ class SparkEpochRunnerTest {
     try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES, true, 60_000)) {
       EpochInput in2 = next(2, runner.runEpoch(first(), "epoch 1"));
       List<PartitionUpdate> e2 = runner.runEpoch(in2, "epoch 2");
-      assertEquals(2, removeCachedBlocks(data), "blocks cached by the batching pass");
-      ResidentDataCache.global().releaseFit(runner.fitId());
-      int jobs = SparkActivity.jobs(ctx);
-      List<PartitionUpdate> again = runner.runEpoch(in2, "epoch 2 again");
-      List<String> since = SparkActivity.descriptionsSince(ctx, jobs);
-
-      assertSameUpdates(e2, again, "epoch 2 after losing the blocks");
-      // The local job fails on the missing blocks; the epoch then runs as its own job, which fails the same way,
-      // the blocks are recomputed, and the epoch runs again.
-      assertEquals(3, since.size(), "the failed epoch, the recompute, the epoch again: " + since);
-      assertTrue(since.get(1).startsWith(RECOMPUTE + " [0, 1]"), since.toString());
-      assertTrue(allBlocksCached(data), "the recomputed blocks are cached again");
+      // The local job (started before) fails on the missing blocks; they are recomputed, and the epoch runs again
+      // as a job of its own.
+      List<String> since = epochAgainAfterLosingTheBlocks(runner, in2, e2);
+      assertEquals(2, since.size(), "the recompute, the epoch again: " + since);
+      assertTrue(since.get(0).startsWith(RECOMPUTE + " [0, 1]"), since.toString());
+      assertEquals("epoch 2 again", since.get(1));
     }
     SparkActivity.awaitIdle(ctx);
   }
