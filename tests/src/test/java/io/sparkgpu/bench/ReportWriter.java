@@ -424,7 +424,8 @@ final class ReportWriter {
     if (lines.length() > 0) {
       md.append("CPU seconds of the JVM's busiest threads during the median timed fit, from batching to the last "
           + "epoch (`/proc/self/task`; names cut to 15 characters by Linux, digits folded; two cores give at most "
-          + "twice the fit's wall time):\n\n")
+          + "twice the fit's wall time), then the machine's steal time meanwhile (`/proc/stat`: time the hypervisor "
+          + "gave this virtual machine's CPUs to something else while it had work):\n\n")
           .append(lines).append('\n');
     }
   }

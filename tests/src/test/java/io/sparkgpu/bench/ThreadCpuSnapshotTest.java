@@ -1,6 +1,7 @@
 package io.sparkgpu.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,14 @@ class ThreadCpuSnapshotTest {
     // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
     String stat = "4242 (C2 Compiler (x)) S 1 4242 4242 0 -1 4194368 120 0 3 0 1375 212 0 0 20 0 1 0 99 0 0";
     assertEquals(1375 + 212, ThreadCpuSnapshot.ticks(stat));
+  }
+
+  @Test
+  void stealIsTheEighthValueOfTheMachineWideCpuLine() {
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    assertEquals(16660, ThreadCpuSnapshot.stealTicks("cpu  5263370 1290 844723 5745954 15574 0 1868 16660 0 0"));
+    assertThrows(IllegalArgumentException.class,
+        () -> ThreadCpuSnapshot.stealTicks("cpu0 2631685 645 422361 2872977 7787 0 934 8330 0 0"));
   }
 
   @Test
