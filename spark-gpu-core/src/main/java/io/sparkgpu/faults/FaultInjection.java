@@ -11,9 +11,9 @@ import org.apache.spark.TaskContext;
 public final class FaultInjection {
   /**
    * "true": the first attempt of partition 0's task fails, after doing its work, in the batching job and in the
-   * first round of every training epoch (in a fit's long-lived local job, whose one task per partition trains every
-   * epoch, that is once: in epoch 1). With task retries (local[n,maxFailures] or spark.task.maxFailures) the retried
-   * attempt must give the same result.
+   * first round of every training epoch; in a fit's long-lived local job, whose one task per partition trains every
+   * epoch, only its first attempt fails, after the first epoch it trains. With task retries (local[n,maxFailures] or
+   * spark.task.maxFailures) the retried attempt must give the same result.
    */
   public static final String FAIL_FIRST_ATTEMPT = "sparkgpu.test.failFirstAttempt";
   /** An epoch number k: every attempt of every training task of epoch k and later fails, so the fit aborts. */

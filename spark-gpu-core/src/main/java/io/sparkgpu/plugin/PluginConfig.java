@@ -1,6 +1,7 @@
 package io.sparkgpu.plugin;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.spark.SparkConf;
@@ -49,7 +50,7 @@ public final class PluginConfig {
   }
 
   static boolean parseBoolean(String key, String value) {
-    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    String v = value.trim().toLowerCase(Locale.ROOT);
     if (!v.equals("true") && !v.equals("false")) {
       throw new IllegalArgumentException(key + " must be true or false but was '" + value + "'");
     }

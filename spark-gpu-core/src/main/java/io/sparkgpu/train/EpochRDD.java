@@ -1,8 +1,11 @@
 package io.sparkgpu.train;
 
+import io.sparkgpu.arrow.BatchRecord;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.spark.Dependency;
 import org.apache.spark.Partition;
 import org.apache.spark.SimpleFutureAction;
@@ -71,7 +74,7 @@ final class EpochRDD extends RDD<PartitionUpdate> {
    * rounds of the fit's {@link LocalEpochLoop} until it closes. Returns at once; the future ends with the tasks.
    */
   SimpleFutureAction<BoxedUnit> start() {
-    List<Object> all = new java.util.ArrayList<>();
+    List<Object> all = new ArrayList<>();
     for (int p = 0; p < cachedPartitions.length; p++) {
       all.add(p);
     }
@@ -91,7 +94,7 @@ final class EpochRDD extends RDD<PartitionUpdate> {
   @Override
   public Iterator<PartitionUpdate> compute(Partition split, TaskContext context) {
     int p = split.index();
-    java.util.function.Supplier<java.util.Iterator<io.sparkgpu.arrow.BatchRecord>> records =
+    Supplier<java.util.Iterator<BatchRecord>> records =
         () -> CachedBatchBlocks.read(cachedRddId, cachedPartitions[p]).iterator();
     if (task.isLoop()) {
       task.trainRounds(p, records, context);

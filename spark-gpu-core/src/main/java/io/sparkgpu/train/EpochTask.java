@@ -78,8 +78,8 @@ final class EpochTask implements Serializable {
     if (rounds == null) {
       return;
     }
+    long last = rounds.join(partition);
     try {
-      long last = rounds.join(partition);
       for (LocalEpochLoop.Round r = rounds.next(last, context); r != null; r = rounds.next(last, context)) {
         rounds.report(partition, r.number(), train(partition, records, r.input()));
         last = r.number();
@@ -88,6 +88,8 @@ final class EpochTask implements Serializable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Partition " + partition + " of " + fitId + " was interrupted between epochs",
           e);
+    } finally {
+      rounds.leave();
     }
   }
 

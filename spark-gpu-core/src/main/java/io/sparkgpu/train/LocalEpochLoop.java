@@ -29,6 +29,8 @@ final class LocalEpochLoop implements AutoCloseable {
   private final long[] reported;
   private final PartitionUpdate[] updates;
   private int joinedCount;
+  /** Tasks inside the loop: joined and not yet left. */
+  private int live;
   private int received;
   private long round;
   private EpochInput input;
@@ -96,13 +98,40 @@ final class LocalEpochLoop implements AutoCloseable {
     return new ArrayList<>(Arrays.asList(updates));
   }
 
-  /** Task of {@code partition}: marks it started; returns the last round the partition reported. */
+  /**
+   * Task of {@code partition}: marks it started and inside the loop until it calls {@link #leave}; returns the last
+   * round the partition reported.
+   */
   synchronized long join(int partition) {
     if (!joined[partition]) {
       joined[partition] = true;
       joinedCount++;
     }
+    live++;
     return reported[partition];
+  }
+
+  /** Task: it has left the loop (normally or not) and holds nothing of the fit's any more. */
+  synchronized void leave() {
+    live--;
+    notifyAll();
+  }
+
+  /** Whether every partition's task has started. */
+  synchronized boolean allJoined() {
+    return joinedCount == numPartitions;
+  }
+
+  /**
+   * Driver, after {@link #close}: waits until every task that joined has left, at most {@code millis}; whether they
+   * all have. A task in the middle of a round leaves when the round is trained.
+   */
+  synchronized boolean awaitTasksLeft(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    for (long left = millis; live > 0 && left > 0; left = (deadline - System.nanoTime()) / 1_000_000L) {
+      wait(left);
+    }
+    return live == 0;
   }
 
   /** A round for a task to train: its number and input. */

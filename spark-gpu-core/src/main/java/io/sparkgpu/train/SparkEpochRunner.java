@@ -118,91 +118,106 @@ public final class SparkEpochRunner implements EpochRunner {
   public List<PartitionUpdate> runEpoch(EpochInput input, String description) {
     if (useLoop) {
       try {
-        return runRound(input, description);
+        if (loop == null) {
+          startLoop(description);
+        }
+        return loop.runRound(input, this::loopJobEnded, joinTimeoutMillis);
       } catch (LocalEpochLoop.NotAllJoined e) {
-        LOG.info("{}: {}; ending that job and running one job per epoch", description, e.getMessage());
+        LOG.info("{}: {}; ending that job and running one job per epoch ({}=false skips the attempt)", description,
+            e.getMessage(), PluginConfig.LOCAL_EPOCH_LOOP.name());
+        endLoop();
       } catch (Exception e) { // a failed job's SparkException, checked in Java, thrown unchecked by Scala
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt(); // so that ending the loop does not wait
+        }
+        endLoop();
         if (!CachedBatchBlocks.MissingBlockException.isCause(e)) {
           throw SparkEpochRunner.<RuntimeException>unchanged(e);
         }
         LOG.info("{}: the fit's local job lost a cached block; recomputing it and running one job per epoch",
             description);
-        useLoop = false;
-        stopLoop();
         recompute(description);
-        return runEpochJob(input, description);
       }
-      useLoop = false;
-      stopLoop();
     }
     return runEpochJob(input, description);
   }
 
-  /** One round through the long-lived local job, which the first round starts. */
-  private List<PartitionUpdate> runRound(EpochInput input, String description) {
-    if (loop == null) {
-      loop = new LocalEpochLoop(fitId, cachedPartitions.length);
-      if (blockLocations == null) {
-        blockLocations = CachedBatchBlocks.locations(cachedRddId(), data.cachedRecords().getNumPartitions());
-      }
-      EpochTask task = EpochTask.forLoop(fitId, config, device, data.statistics().numFeatures(),
-          data.numPartitions());
-      sc.setJobDescription(description + " (this and the later epochs of " + fitId + ": one local job)");
-      try {
-        loopJob = new EpochRDD(sc.sc(), task, cachedRddId(), cachedPartitions, blockLocations).start();
-      } finally {
-        sc.setJobDescription(null);
-      }
-    }
+  /** Opens the fit's loop and starts its long-lived local job; on failure leaves neither behind. */
+  private void startLoop(String description) {
+    EpochTask task = EpochTask.forLoop(fitId, config, device, data.statistics().numFeatures(), data.numPartitions());
+    EpochRDD rdd = new EpochRDD(sc.sc(), task, cachedRddId(), cachedPartitions, blockLocations());
+    loop = new LocalEpochLoop(fitId, cachedPartitions.length);
+    sc.setJobDescription(description + " (this and the later epochs of " + fitId + ": one local job)");
     try {
-      return loop.runRound(input, this::loopJobEnded, joinTimeoutMillis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(description + " was interrupted", e);
+      loopJob = rdd.start();
+    } catch (RuntimeException | Error e) {
+      loop.close();
+      loop = null;
+      throw e;
+    } finally {
+      sc.setJobDescription(null);
     }
   }
 
-  /** The long-lived job's failure once it has ended; null while it runs. */
+  /** The cached blocks' locations, looked up once and again after a recompute. */
+  private List<List<String>> blockLocations() {
+    if (blockLocations == null) {
+      blockLocations = CachedBatchBlocks.locations(cachedRddId(), data.cachedRecords().getNumPartitions());
+    }
+    return blockLocations;
+  }
+
+  /**
+   * The long-lived job's failure once it has ended (with the driver's stack appended, as {@code runJob} does); null
+   * while it runs.
+   */
   private Throwable loopJobEnded() {
     if (!loopJob.isCompleted()) {
       return null;
     }
     scala.util.Try<BoxedUnit> outcome = loopJob.value().get();
-    return outcome.isFailure() ? outcome.failed().get()
-        : new IllegalStateException("The local job of " + fitId + " ended while the driver waited for an epoch");
+    Throwable ended = outcome.isFailure() ? outcome.failed().get()
+        : new IllegalStateException("The local job of " + fitId + " ended while the driver waited for an epoch; set "
+            + PluginConfig.LOCAL_EPOCH_LOOP.name() + "=false for one job per epoch");
+    StackTraceElement[] job = ended.getStackTrace();
+    StackTraceElement[] here = Thread.currentThread().getStackTrace();
+    StackTraceElement[] both = Arrays.copyOf(job, job.length + here.length - 1);
+    System.arraycopy(here, 1, both, job.length, here.length - 1);
+    ended.setStackTrace(both);
+    return ended;
+  }
+
+  /** No more rounds through the local job: it is ended, and later epochs run as jobs of their own. */
+  private void endLoop() {
+    useLoop = false;
+    stopLoop();
   }
 
   /**
-   * Closes the loop, so that idle tasks return, and waits for the job to end; cancels it if it has not ended after
-   * {@link LocalEpochLoop#POLL_MILLIS} × 100 (a task that never started, one still training).
+   * Closes the loop, so that idle tasks return, cancels the job if a task never started (it would keep the job
+   * alive), and waits until every task that started has left the loop, holding nothing of the fit's: a task in the
+   * middle of an epoch (after the driver stopped waiting for it) leaves when the epoch is trained. An interrupted
+   * driver thread cancels the job and does not wait.
    */
   private void stopLoop() {
     if (loop == null) {
       return;
     }
-    loop.close();
+    LocalEpochLoop closing = loop;
     loop = null;
-    if (!awaitEnd(loopJob, 100 * LocalEpochLoop.POLL_MILLIS)) {
+    closing.close();
+    if (!closing.allJoined()) {
       loopJob.cancel();
-      // An interrupted driver thread cannot wait; the cancelled tasks end on their own.
-      if (!Thread.currentThread().isInterrupted() && !awaitEnd(loopJob, 60_000)) {
-        LOG.warn("{}: the local job of its epochs has not ended 60 s after being cancelled", fitId);
+    }
+    try {
+      if (!closing.awaitTasksLeft(60_000)) {
+        LOG.warn("{}: a task of the local job of its epochs is still training 60 s after the job was ended", fitId);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      loopJob.cancel();
     }
     loopJob = null;
-  }
-
-  private static boolean awaitEnd(SimpleFutureAction<BoxedUnit> job, long millis) {
-    long deadline = System.nanoTime() + millis * 1_000_000L;
-    while (!job.isCompleted() && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return job.isCompleted();
-      }
-    }
-    return job.isCompleted();
   }
 
   /** One epoch as its own Spark job. */
@@ -212,12 +227,10 @@ public final class SparkEpochRunner implements EpochRunner {
       EpochTask task = new EpochTask(fitId, config, in == null ? input : null, in, device,
           data.statistics().numFeatures(), data.numPartitions());
       for (int recovery = 0; ; recovery++) {
-        if (blockLocations == null) {
-          blockLocations = CachedBatchBlocks.locations(cachedRddId(), data.cachedRecords().getNumPartitions());
-        }
+        List<List<String>> locations = blockLocations();
         sc.setJobDescription(description);
         try {
-          return Arrays.asList(new EpochRDD(sc.sc(), task, cachedRddId(), cachedPartitions, blockLocations).run());
+          return Arrays.asList(new EpochRDD(sc.sc(), task, cachedRddId(), cachedPartitions, locations).run());
         } catch (Exception e) { // a failed job's SparkException, checked in Java, thrown unchecked by Scala
           if (!CachedBatchBlocks.MissingBlockException.isCause(e) || recovery >= MAX_RECOVERIES) {
             throw SparkEpochRunner.<RuntimeException>unchanged(e);

@@ -3,6 +3,8 @@ package io.sparkgpu.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgpu.arrow.BatchedDataset;
@@ -207,9 +209,13 @@ class SparkEpochRunnerTest {
     SparkContext ctx = spark.sparkContext();
     int jobs = SparkActivity.jobs(ctx);
     List<List<PartitionUpdate>> looped;
+    String fit;
     try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES, true, 60_000)) {
+      fit = runner.fitId();
       looped = threeEpochs(runner);
+      assertNotNull(LocalEpochLoop.of(fit), "the epochs went through the fit's loop");
     }
+    assertNull(LocalEpochLoop.of(fit), "closing the runner closes its loop");
     List<String> since = SparkActivity.descriptionsSince(ctx, jobs);
     assertEquals(1, since.size(), "one job for the three epochs and the evaluation: " + since);
     assertTrue(since.get(0).startsWith("epoch 1 (this and the later epochs of test-"), since.toString());
@@ -232,6 +238,7 @@ class SparkEpochRunnerTest {
       assertEquals(2, since.size(), "the recompute, the epoch again: " + since);
       assertTrue(since.get(0).startsWith(RECOMPUTE + " [0, 1]"), since.toString());
       assertEquals("epoch 2 again", since.get(1));
+      assertNull(LocalEpochLoop.of(runner.fitId()), "the loop ended with its job");
     }
     SparkActivity.awaitIdle(ctx);
   }
@@ -243,6 +250,8 @@ class SparkEpochRunnerTest {
     try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES)) {
       expected = runner.runEpoch(first(), "epoch 1");
     }
+    assertEquals(2, ctx.maxNumConcurrentTasks(ctx.resourceProfileManager().defaultResourceProfile()),
+        "two task slots, one of which is held");
     SlotHolder.hold(sc);
     try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES, true, 300)) {
       int jobs = SparkActivity.jobs(ctx);
