@@ -36,16 +36,34 @@ final class LocalEpochLoop implements AutoCloseable {
   private EpochInput input;
   private boolean closed;
 
-  /** Opens the loop of {@code fitId} and registers it for the fit's tasks. */
-  LocalEpochLoop(String fitId, int numPartitions) {
+  private LocalEpochLoop(String fitId, int numPartitions) {
     this.fitId = fitId;
     this.numPartitions = numPartitions;
     this.joined = new boolean[numPartitions];
     this.reported = new long[numPartitions];
     this.updates = new PartitionUpdate[numPartitions];
-    if (OPEN.putIfAbsent(fitId, this) != null) {
+  }
+
+  /**
+   * Opens the loop of {@code fitId}, whose job will hold a task slot per partition, and registers it for the fit's
+   * tasks; or returns null when the loops already open (other fits in this JVM, such as a CrossValidator's parallel
+   * fits) hold so many of the {@code slots} task slots that this fit's tasks could not all start.
+   */
+  static synchronized LocalEpochLoop open(String fitId, int numPartitions, int slots) {
+    int held = OPEN.values().stream().mapToInt(l -> l.numPartitions).sum();
+    if (held + numPartitions > slots) {
+      return null;
+    }
+    LocalEpochLoop loop = new LocalEpochLoop(fitId, numPartitions);
+    if (OPEN.putIfAbsent(fitId, loop) != null) {
       throw new IllegalStateException("Fit " + fitId + " already has an open epoch loop");
     }
+    return loop;
+  }
+
+  /** Task slots held by the open loops' jobs. */
+  static synchronized int slotsHeld() {
+    return OPEN.values().stream().mapToInt(l -> l.numPartitions).sum();
   }
 
   /** The open loop of {@code fitId}, or null once it is closed (a task that starts late then has nothing to do). */

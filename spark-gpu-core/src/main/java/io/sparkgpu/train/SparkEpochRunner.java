@@ -28,13 +28,13 @@ import scala.runtime.BoxedUnit;
  * partitions resident there), the epoch's job fails, this runner recomputes the missing blocks from their lineage
  * and runs the epoch again.
  *
- * <p>In local mode, when every partition has a task slot, the epochs run instead as one long-lived job
- * ({@link EpochRDD#start}) whose tasks take each epoch's input from the driver and hand back their updates through a
- * {@link LocalEpochLoop}: one job per fit instead of one per epoch, whose scheduling costs ~4.5 ms an epoch on a
- * 2-core machine. {@code spark.sparkgpu.localEpochLoop=false} turns this off. When not every task starts within
- * {@link #JOIN_TIMEOUT_MILLIS} (another job holds their slots) or a cached block is lost, the runner ends that job
- * (and recomputes the lost blocks) and goes on with one job per epoch. Owns the fit's config broadcast, the loop and
- * its job, and, through {@link #close}, the release of the resident partitions.
+ * <p>In local mode, when every partition has a task slot (beside those the local jobs of other fits in this JVM hold),
+ * the epochs run instead as one long-lived job ({@link EpochRDD#start}) whose tasks take each epoch's input from the
+ * driver and hand back their updates through a {@link LocalEpochLoop}: one job per fit instead of one per epoch, whose
+ * scheduling costs ~4.5 ms an epoch on a 2-core machine. {@code spark.sparkgpu.localEpochLoop=false} turns this off.
+ * When not every task starts within {@link #JOIN_TIMEOUT_MILLIS} (another job holds their slots) or a cached block is
+ * lost, the runner ends that job (and recomputes the lost blocks) and goes on with one job per epoch. Owns the fit's
+ * config broadcast, the loop and its job, and, through {@link #close}, the release of the resident partitions.
  */
 public final class SparkEpochRunner implements EpochRunner {
   private static final Logger LOG = LoggerFactory.getLogger(SparkEpochRunner.class);
@@ -56,6 +56,8 @@ public final class SparkEpochRunner implements EpochRunner {
   private final int[][] cachedPartitions;
   private final long inlineInputBytes;
   private final long joinTimeoutMillis;
+  /** Task slots of the local executor (0 on a cluster). */
+  private final int slots;
   private List<List<String>> blockLocations;
   private boolean useLoop;
   private LocalEpochLoop loop;
@@ -83,8 +85,10 @@ public final class SparkEpochRunner implements EpochRunner {
     for (int p = 0; p < cachedPartitions.length; p++) {
       cachedPartitions[p] = data.cachedPartitionsOf(p);
     }
+    // Spark's own count of task slots (private[spark] in Scala, public to Java; Spark is pinned at 4.1.0).
+    this.slots = sc.isLocal()
+        ? sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile()) : 0;
     if (sc.isLocal()) {
-      int slots = sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile());
       boolean wanted = localLoopSetting(sc);
       this.useLoop = runsLocalLoop(true, wanted, cachedPartitions.length, slots);
       LOG.info("{}: {}", fitId, useLoop
@@ -116,11 +120,11 @@ public final class SparkEpochRunner implements EpochRunner {
 
   @Override
   public List<PartitionUpdate> runEpoch(EpochInput input, String description) {
+    if (useLoop && loop == null && !startLoop(description)) {
+      useLoop = false;
+    }
     if (useLoop) {
       try {
-        if (loop == null) {
-          startLoop(description);
-        }
         return loop.runRound(input, this::loopJobEnded, joinTimeoutMillis);
       } catch (LocalEpochLoop.NotAllJoined e) {
         LOG.info("{}: {}; ending that job and running one job per epoch ({}=false skips the attempt)", description,
@@ -142,11 +146,19 @@ public final class SparkEpochRunner implements EpochRunner {
     return runEpochJob(input, description);
   }
 
-  /** Opens the fit's loop and starts its long-lived local job; on failure leaves neither behind. */
-  private void startLoop(String description) {
+  /**
+   * Opens the fit's loop and starts its long-lived local job; false, having done neither, when other fits' local jobs
+   * hold too many task slots. On failure leaves neither behind.
+   */
+  private boolean startLoop(String description) {
     EpochTask task = EpochTask.forLoop(fitId, config, device, data.statistics().numFeatures(), data.numPartitions());
     EpochRDD rdd = new EpochRDD(sc.sc(), task, cachedRddId(), cachedPartitions, blockLocations());
-    loop = new LocalEpochLoop(fitId, cachedPartitions.length);
+    loop = LocalEpochLoop.open(fitId, cachedPartitions.length, slots);
+    if (loop == null) {
+      LOG.info("{}: other fits' local jobs hold {} of the {} task slots; one Spark job per epoch", description,
+          LocalEpochLoop.slotsHeld(), slots);
+      return false;
+    }
     sc.setJobDescription(description + " (this and the later epochs of " + fitId + ": one local job)");
     try {
       loopJob = rdd.start();
@@ -157,6 +169,7 @@ public final class SparkEpochRunner implements EpochRunner {
     } finally {
       sc.setJobDescription(null);
     }
+    return true;
   }
 
   /** The cached blocks' locations, looked up once and again after a recompute. */

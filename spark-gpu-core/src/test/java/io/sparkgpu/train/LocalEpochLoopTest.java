@@ -1,7 +1,9 @@
 package io.sparkgpu.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -59,7 +61,7 @@ class LocalEpochLoopTest {
   @Test
   void aRetriedAttemptTrainsTheRoundItsFailedAttemptDidNotReport() throws Exception {
     String fit = "test-" + UUID.randomUUID();
-    LocalEpochLoop loop = new LocalEpochLoop(fit, 2);
+    LocalEpochLoop loop = LocalEpochLoop.open(fit, 2, 2);
     assertSame(loop, LocalEpochLoop.of(fit));
     Thread first = task(loop, 0, 2);
     Thread other = task(loop, 1, 0);
@@ -92,7 +94,7 @@ class LocalEpochLoopTest {
   @Test
   void theJobsFailureIsThrownAsItIs() throws Exception {
     RuntimeException failure = new IllegalStateException("task failed");
-    try (LocalEpochLoop loop = new LocalEpochLoop("test-" + UUID.randomUUID(), 1)) {
+    try (LocalEpochLoop loop = LocalEpochLoop.open("test-" + UUID.randomUUID(), 1, 1)) {
       assertSame(failure, assertThrows(IllegalStateException.class, () -> loop.runRound(input(1), () -> failure,
           60_000)));
     }
@@ -100,7 +102,7 @@ class LocalEpochLoopTest {
 
   @Test
   void aTaskThatNeverStartsEndsTheWaitAfterTheJoinTimeout() throws Exception {
-    try (LocalEpochLoop loop = new LocalEpochLoop("test-" + UUID.randomUUID(), 2)) {
+    try (LocalEpochLoop loop = LocalEpochLoop.open("test-" + UUID.randomUUID(), 2, 2)) {
       Thread only = task(loop, 0, 0);
       LocalEpochLoop.NotAllJoined e = assertThrows(LocalEpochLoop.NotAllJoined.class,
           () -> loop.runRound(input(1), RUNNING, 200));
@@ -115,9 +117,27 @@ class LocalEpochLoopTest {
   @Test
   void aFitHasOneOpenLoop() {
     String fit = "test-" + UUID.randomUUID();
-    try (LocalEpochLoop loop = new LocalEpochLoop(fit, 1)) {
-      assertThrows(IllegalStateException.class, () -> new LocalEpochLoop(fit, 1));
+    try (LocalEpochLoop loop = LocalEpochLoop.open(fit, 1, 2)) {
+      assertThrows(IllegalStateException.class, () -> LocalEpochLoop.open(fit, 1, 2));
       assertSame(loop, LocalEpochLoop.of(fit));
     }
+  }
+
+  @Test
+  void loopsOpenOnlyWhileTheirTasksHaveSlots() {
+    // As two fits of a CrossValidator at once in local[4]: two partitions each fit, a third fit does not.
+    int slots = LocalEpochLoop.slotsHeld() + 4; // no other loop is open in this JVM's tests; counted anyway
+    try (LocalEpochLoop a = LocalEpochLoop.open("test-" + UUID.randomUUID(), 2, slots);
+        LocalEpochLoop b = LocalEpochLoop.open("test-" + UUID.randomUUID(), 2, slots)) {
+      assertNotNull(a);
+      assertNotNull(b);
+      assertEquals(slots, LocalEpochLoop.slotsHeld());
+      assertNull(LocalEpochLoop.open("test-" + UUID.randomUUID(), 1, slots), "no slot left");
+      b.close();
+      LocalEpochLoop c = LocalEpochLoop.open("test-" + UUID.randomUUID(), 1, slots);
+      assertNotNull(c, "a closed loop's slots are free again");
+      c.close();
+    }
+    assertEquals(slots - 4, LocalEpochLoop.slotsHeld());
   }
 }

@@ -276,6 +276,35 @@ class SparkEpochRunnerTest {
   }
 
   @Test
+  void aSecondFitWhoseTasksHaveNoSlotLeftRunsOneJobPerEpoch() throws Exception {
+    SparkContext ctx = spark.sparkContext();
+    List<PartitionUpdate> expected;
+    try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES)) {
+      expected = runner.runEpoch(first(), "epoch 1");
+    }
+    // As a CrossValidator's parallel fits: the first fit's local job holds both task slots until it is closed. The
+    // second fit does not start a local job of its own (its tasks could not start); its epoch job waits for the
+    // slots and runs once the first fit is closed.
+    try (SparkEpochRunner second = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES, true, 60_000)) {
+      int jobs;
+      List<List<PartitionUpdate>> got = new java.util.ArrayList<>();
+      Thread secondFit;
+      try (SparkEpochRunner firstFit = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES, true, 60_000)) {
+        assertSameUpdates(expected, firstFit.runEpoch(first(), "first fit epoch 1"), "the first fit");
+        jobs = SparkActivity.jobs(ctx);
+        secondFit = new Thread(() -> got.add(second.runEpoch(first(), "second fit epoch 1")));
+        secondFit.start();
+        SlotHolder.awaitJobs(ctx, jobs + 1);
+      }
+      secondFit.join(60_000);
+      assertEquals(1, got.size(), "the second fit's epoch ran");
+      assertSameUpdates(expected, got.get(0), "the second fit");
+      assertEquals(List.of("second fit epoch 1"), SparkActivity.descriptionsSince(ctx, jobs));
+    }
+    SparkActivity.awaitIdle(ctx);
+  }
+
+  @Test
   void aCoalescedPartitionTrainsOnEveryCachedPartitionItGroups() {
     BatchedDataset one = data.coalesce(1);
     assertArrayEquals(new int[] {0, 1}, one.cachedPartitionsOf(0));
