@@ -17,6 +17,7 @@ import io.sparkgpu.it.SharedSpark;
 import io.sparkgpu.it.SparkActivity;
 import io.sparkgpu.it.SyntheticData;
 import io.sparkgpu.plugin.PluginConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -88,6 +89,13 @@ class SparkEpochRunnerTest {
           joinMillis);
     } finally {
       sc.setLocalProperty(key, null);
+    }
+  }
+
+  /** Epoch 1's updates, from a runner with one job per epoch. */
+  private static List<PartitionUpdate> epochOneWithAJobOfItsOwn() {
+    try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES)) {
+      return runner.runEpoch(first(), "epoch 1");
     }
   }
 
@@ -246,10 +254,7 @@ class SparkEpochRunnerTest {
   @Test
   void whenATaskSlotIsHeldTheLocalJobGivesWayToAJobPerEpoch() throws Exception {
     SparkContext ctx = spark.sparkContext();
-    List<PartitionUpdate> expected;
-    try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES)) {
-      expected = runner.runEpoch(first(), "epoch 1");
-    }
+    List<PartitionUpdate> expected = epochOneWithAJobOfItsOwn();
     assertEquals(2, ctx.maxNumConcurrentTasks(ctx.resourceProfileManager().defaultResourceProfile()),
         "two task slots, one of which is held");
     SlotHolder.hold(sc);
@@ -278,16 +283,13 @@ class SparkEpochRunnerTest {
   @Test
   void aSecondFitWhoseTasksHaveNoSlotLeftRunsOneJobPerEpoch() throws Exception {
     SparkContext ctx = spark.sparkContext();
-    List<PartitionUpdate> expected;
-    try (SparkEpochRunner runner = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES)) {
-      expected = runner.runEpoch(first(), "epoch 1");
-    }
+    List<PartitionUpdate> expected = epochOneWithAJobOfItsOwn();
     // As a CrossValidator's parallel fits: the first fit's local job holds both task slots until it is closed. The
     // second fit does not start a local job of its own (its tasks could not start); its epoch job waits for the
     // slots and runs once the first fit is closed.
     try (SparkEpochRunner second = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES, true, 60_000)) {
       int jobs;
-      List<List<PartitionUpdate>> got = new java.util.ArrayList<>();
+      List<List<PartitionUpdate>> got = new ArrayList<>();
       Thread secondFit;
       try (SparkEpochRunner firstFit = runner(data, SparkEpochRunner.INLINE_INPUT_BYTES, true, 60_000)) {
         assertSameUpdates(expected, firstFit.runEpoch(first(), "first fit epoch 1"), "the first fit");
