@@ -2,23 +2,20 @@ package io.sparkgpu.train;
 
 import io.sparkgpu.arrow.BatchRecord;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.spark.Dependency;
 import org.apache.spark.Partition;
-import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.SparkContext;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.RDD;
 import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
-import scala.runtime.AbstractFunction0;
-import scala.runtime.AbstractFunction1;
 import scala.runtime.AbstractFunction2;
-import scala.runtime.BoxedUnit;
 
 /**
  * One training epoch as an RDD with no parent: partition p trains the fit's resident partition p, which the first
@@ -73,13 +70,9 @@ final class EpochRDD extends RDD<PartitionUpdate> {
    * Starts the fit's long-lived local job (its task is {@link EpochTask#forLoop}): every partition's task trains the
    * rounds of the fit's {@link LocalEpochLoop} until it closes. Returns at once; the future ends with the tasks.
    */
-  SimpleFutureAction<BoxedUnit> start() {
-    List<Object> all = new ArrayList<>();
-    for (int p = 0; p < cachedPartitions.length; p++) {
-      all.add(p);
-    }
-    return context().submitJob(this, new Drain(), CollectionConverters.asScala(all).toList(), new Ignore(),
-        new Nothing());
+  JavaFutureAction<Void> start() {
+    // compute() trains every round before it returns its empty iterator: the job's function has nothing left to do.
+    return new JavaRDD<>(this, ClassTag$.MODULE$.apply(PartitionUpdate.class)).foreachPartitionAsync(updates -> { });
   }
 
   @Override
@@ -130,40 +123,6 @@ final class EpochRDD extends RDD<PartitionUpdate> {
     @Override
     public boolean equals(Object o) {
       return o instanceof Slot && ((Slot) o).index == index;
-    }
-  }
-
-  /** The long-lived job's function: its tasks return nothing. */
-  private static final class Drain extends AbstractFunction1<Iterator<PartitionUpdate>, BoxedUnit>
-      implements Serializable {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public BoxedUnit apply(Iterator<PartitionUpdate> updates) {
-      while (updates.hasNext()) {
-        updates.next();
-      }
-      return BoxedUnit.UNIT;
-    }
-  }
-
-  /** The long-lived job's result handler: there is no result. */
-  private static final class Ignore extends AbstractFunction2<Object, BoxedUnit, BoxedUnit> implements Serializable {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public BoxedUnit apply(Object partition, BoxedUnit result) {
-      return BoxedUnit.UNIT;
-    }
-  }
-
-  /** The long-lived job's result. */
-  private static final class Nothing extends AbstractFunction0<BoxedUnit> implements Serializable {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public BoxedUnit apply() {
-      return BoxedUnit.UNIT;
     }
   }
 

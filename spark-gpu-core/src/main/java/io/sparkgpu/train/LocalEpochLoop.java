@@ -50,8 +50,7 @@ final class LocalEpochLoop implements AutoCloseable {
    * fits) hold so many of the {@code slots} task slots that this fit's tasks could not all start.
    */
   static synchronized LocalEpochLoop open(String fitId, int numPartitions, int slots) {
-    int held = OPEN.values().stream().mapToInt(l -> l.numPartitions).sum();
-    if (held + numPartitions > slots) {
+    if (slotsHeld() + numPartitions > slots) {
       return null;
     }
     LocalEpochLoop loop = new LocalEpochLoop(fitId, numPartitions);

@@ -8,7 +8,9 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.SimpleFutureAction;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
@@ -17,7 +19,6 @@ import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
-import scala.runtime.BoxedUnit;
 
 /**
  * Runs epochs as Spark jobs over the cached Arrow batches: the driver sends the epoch's input (inside the tasks when
@@ -61,7 +62,7 @@ public final class SparkEpochRunner implements EpochRunner {
   private List<List<String>> blockLocations;
   private boolean useLoop;
   private LocalEpochLoop loop;
-  private SimpleFutureAction<BoxedUnit> loopJob;
+  private JavaFutureAction<Void> loopJob;
 
   public SparkEpochRunner(JavaSparkContext sc, BatchedDataset data, TrainingConfig config, String fitId,
       DeviceSetting device) {
@@ -185,13 +186,20 @@ public final class SparkEpochRunner implements EpochRunner {
    * while it runs.
    */
   private Throwable loopJobEnded() {
-    if (!loopJob.isCompleted()) {
+    if (!loopJob.isDone()) {
       return null;
     }
-    scala.util.Try<BoxedUnit> outcome = loopJob.value().get();
-    Throwable ended = outcome.isFailure() ? outcome.failed().get()
-        : new IllegalStateException("The local job of " + fitId + " ended while the driver waited for an epoch; set "
-            + PluginConfig.LOCAL_EPOCH_LOOP.name() + "=false for one job per epoch");
+    Throwable ended;
+    try {
+      loopJob.get();
+      ended = new IllegalStateException("The local job of " + fitId + " ended while the driver waited for an epoch; "
+          + "set " + PluginConfig.LOCAL_EPOCH_LOOP.name() + "=false for one job per epoch");
+    } catch (ExecutionException | CancellationException e) {
+      ended = e.getCause(); // the job's own failure, as runJob would throw it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ended = e;
+    }
     StackTraceElement[] job = ended.getStackTrace();
     StackTraceElement[] here = Thread.currentThread().getStackTrace();
     StackTraceElement[] both = Arrays.copyOf(job, job.length + here.length - 1);
@@ -220,7 +228,7 @@ public final class SparkEpochRunner implements EpochRunner {
     loop = null;
     closing.close();
     if (!closing.allJoined()) {
-      loopJob.cancel();
+      loopJob.cancel(true);
     }
     try {
       if (!closing.awaitTasksLeft(60_000)) {
@@ -228,7 +236,7 @@ public final class SparkEpochRunner implements EpochRunner {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      loopJob.cancel();
+      loopJob.cancel(true);
     }
     loopJob = null;
   }
