@@ -334,8 +334,8 @@ final class ReportWriter {
         + "`JitWarmup`). Bound = median time of two threads each summing half of the same number of float32 bytes "
         + "with the Vector API (`Throughput.sum`), in the same JVM, measured after each fit; the median of the 3. The "
         + "target is met when this driver-timed fraction and the same-bytes fraction below both reach 50%. In-task = "
-        + "the trainer's own seconds per partition epoch (`TrainerCounters`: from receiving the parameters to returning the update, both partitions running at "
-        + "once), averaged over a fit's 20 epochs, median of the 3 fits; the gap to the epoch is the hand-over "
+        + "the trainer's own seconds per partition epoch (`TrainerCounters`: from receiving the parameters to "
+        + "returning the update, both partitions running at once), averaged over a fit's 20 epochs, median of the 3 fits; the gap to the epoch is the hand-over "
         + "between the driver and the tasks and the averaging.\n\n");
     stamp(s, "p2." + keys.get(0) + ".", md);
     md.append("| data | feature bytes | epoch s (each fit) | epoch GB/s | bound s (each fit) | bound GB/s | fraction | in-task s "

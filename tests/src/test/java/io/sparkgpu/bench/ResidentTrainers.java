@@ -9,6 +9,7 @@ import io.sparkgpu.train.EpochInput;
 import io.sparkgpu.train.InputScaling;
 import io.sparkgpu.train.LearningRateSchedule;
 import io.sparkgpu.train.NetworkSpec;
+import io.sparkgpu.train.ParameterAverager;
 import io.sparkgpu.train.PartitionTrainer;
 import io.sparkgpu.train.PartitionUpdate;
 import io.sparkgpu.train.ResidentPartition;
@@ -33,7 +34,6 @@ final class ResidentTrainers implements AutoCloseable {
   private final List<PartitionTrainer> trainers = new ArrayList<>();
   private final List<ResidentPartition> residents = new ArrayList<>();
   private final ExecutorService pool;
-  private final int parts;
   private final long featureBytes;
   private float[] params;
   private float[] state;
@@ -88,7 +88,6 @@ final class ResidentTrainers implements AutoCloseable {
       closeTrainers();
       throw e;
     }
-    this.parts = parts;
     this.featureBytes = 4L * rows * d;
     this.params = new float[n];
     this.state = new float[2 * n];
@@ -113,25 +112,14 @@ final class ResidentTrainers implements AutoCloseable {
     }
     double wall = (System.nanoTime() - t0) / 1e9;
     double slowest = 0;
-    double lossSum = 0;
-    double weight = 0;
-    float[] avg = new float[params.length];
-    float[] avgState = new float[state.length];
     for (PartitionUpdate u : ups) {
       slowest = Math.max(slowest, u.seconds());
-      lossSum += u.lossSum();
-      weight += u.lossWeight();
-      for (int i = 0; i < avg.length; i++) {
-        avg[i] += u.params()[i] / parts;
-      }
-      for (int i = 0; i < avgState.length; i++) {
-        avgState[i] += u.state()[i] / parts;
-      }
-      stepsDone += (double) u.steps() / parts;
     }
-    params = avg;
-    state = avgState;
-    return new Epoch(wall, slowest, lossSum / weight);
+    ParameterAverager.Averaged avg = ParameterAverager.average(ups);
+    params = avg.params();
+    state = avg.state();
+    stepsDone += avg.steps();
+    return new Epoch(wall, slowest, avg.meanLoss());
   }
 
   /**
