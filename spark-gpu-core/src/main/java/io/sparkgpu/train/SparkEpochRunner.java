@@ -92,11 +92,10 @@ public final class SparkEpochRunner implements EpochRunner {
     if (sc.isLocal()) {
       boolean wanted = localLoopSetting(sc);
       this.useLoop = runsLocalLoop(true, wanted, cachedPartitions.length, slots);
-      LOG.info("{}: {}", fitId, useLoop
-          ? "all epochs of the " + cachedPartitions.length + " partitions run as one local Spark job (" + slots
-              + " task slots; " + PluginConfig.LOCAL_EPOCH_LOOP.name() + "=false runs one job per epoch)"
-          : "one Spark job per epoch (" + cachedPartitions.length + " partitions, " + slots + " task slots, "
-              + PluginConfig.LOCAL_EPOCH_LOOP.name() + "=" + wanted + ")");
+      if (!useLoop) {
+        LOG.info("{}: one Spark job per epoch ({} partitions, {} task slots, {}={})", fitId, cachedPartitions.length,
+            slots, PluginConfig.LOCAL_EPOCH_LOOP.name(), wanted);
+      }
     }
   }
 
@@ -160,6 +159,8 @@ public final class SparkEpochRunner implements EpochRunner {
           LocalEpochLoop.slotsHeld(), slots);
       return false;
     }
+    LOG.info("{}: all epochs of the {} partitions run as one local Spark job ({} task slots; {}=false runs one job "
+        + "per epoch)", fitId, cachedPartitions.length, slots, PluginConfig.LOCAL_EPOCH_LOOP.name());
     sc.setJobDescription(description + " (this and the later epochs of " + fitId + ": one local job)");
     try {
       loopJob = rdd.start();
