@@ -80,102 +80,162 @@ public final class ArrowBatchCodec {
   /**
    * Writes the IPC stream (schema message, one record batch message, end-of-stream marker) straight from the arrays
    * into one array of the exact length: the bytes Arrow's {@code ArrowStreamWriter} writes for the same vectors,
-   * without first copying the values into freshly allocated (and page-faulted) Arrow buffers. The schema comes from
-   * Arrow's own vectors and the message headers from Arrow's own serializers; only the body is laid out here, in
-   * Arrow's order (each vector's validity then offsets or values, children after parents, 8-byte aligned).
+   * without first copying the values into freshly allocated (and page-faulted) Arrow buffers.
    */
   private static byte[] encode(int rows, int cols, float[] dense, int[] rowPtr, int[] colIndices, float[] values,
       double[] labels, double[] weights, BufferAllocator allocator) {
     boolean sparse = dense == null;
-    int nnz = sparse ? rowPtr[rows] : 0;
-    long elements = sparse ? nnz : (long) rows * cols;
-    if (8L * elements + 16L * rows > Integer.MAX_VALUE - (1L << 20)) {
-      throw new IllegalStateException("An Arrow batch of " + rows + " rows and " + elements + " feature values is "
-          + "more than a Java array holds");
-    }
-    int n = (int) elements;
-    int offsetBytes = rows == 0 ? 0 : 4 * (rows + 1);
-    List<ArrowFieldNode> nodes = new java.util.ArrayList<>();
-    long[] sizes;
+    Frame frame = new Frame(rows, cols, sparse, sparse ? rowPtr[rows] : 0, allocator);
+    byte[] out = new byte[frame.length]; // zeroed: padding needs no writing
+    ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
     if (sparse) {
-      for (int list = 0; list < 2; list++) {
-        nodes.add(new ArrowFieldNode(rows, 0));
-        nodes.add(new ArrowFieldNode(nnz, 0));
+      if (rows > 0) {
+        b.position(frame.bufferAt(Frame.INDEX_OFFSETS));
+        b.asIntBuffer().put(rowPtr, 0, rows + 1);
+        b.position(frame.bufferAt(Frame.VALUE_OFFSETS));
+        b.asIntBuffer().put(rowPtr, 0, rows + 1);
       }
-      sizes = new long[] {validityBytes(rows), offsetBytes, validityBytes(nnz), 4L * nnz,
-          validityBytes(rows), offsetBytes, validityBytes(nnz), 4L * nnz, 0, 0, 0, 0};
+      b.position(frame.bufferAt(Frame.INDICES));
+      b.asIntBuffer().put(colIndices, 0, frame.nnz);
+      b.position(frame.bufferAt(Frame.SPARSE_VALUES));
+      b.asFloatBuffer().put(values, 0, frame.nnz);
     } else {
-      nodes.add(new ArrowFieldNode(rows, 0));
-      nodes.add(new ArrowFieldNode(n, 0));
-      sizes = new long[] {validityBytes(rows), validityBytes(n), 4L * n, 0, 0, 0, 0};
+      b.position(frame.denseValuesAt());
+      b.asFloatBuffer().put(dense, 0, frame.elements);
     }
-    int k = sizes.length - 4;
-    for (int v = 0; v < 2; v++) { // label, weight
-      nodes.add(new ArrowFieldNode(rows, 0));
-      sizes[k++] = validityBytes(rows);
-      sizes[k++] = 8L * rows;
-    }
-    List<ArrowBuffer> layout = new java.util.ArrayList<>();
-    long bodyLength = 0;
-    for (long size : sizes) {
-      layout.add(new ArrowBuffer(bodyLength, size));
-      bodyLength += align8(size);
-    }
-    try {
-      byte[] schemaMessage = cachedSchemaMessage(sparse, cols, allocator);
-      FlatBufferBuilder builder = new FlatBufferBuilder();
-      RecordBatch.startNodesVector(builder, nodes.size());
-      int nodesOffset = FBSerializables.writeAllStructsToVector(builder, nodes);
-      RecordBatch.startBuffersVector(builder, layout.size());
-      int buffersOffset = FBSerializables.writeAllStructsToVector(builder, layout);
-      RecordBatch.startRecordBatch(builder);
-      RecordBatch.addLength(builder, rows);
-      RecordBatch.addNodes(builder, nodesOffset);
-      RecordBatch.addBuffers(builder, buffersOffset);
-      int batchOffset = RecordBatch.endRecordBatch(builder);
-      ByteBuffer metadata = MessageSerializer.serializeMessage(builder, MessageHeader.RecordBatch, batchOffset,
-          bodyLength, IpcOption.DEFAULT);
-      // Framed as MessageSerializer frames it: continuation marker, metadata length (padded so that the body
-      // starts 8-byte aligned), metadata, padding; the schema message before it ends aligned.
-      int metadataLength = (int) align8(metadata.remaining());
-      long total = schemaMessage.length + 8L + metadataLength + bodyLength + 8;
-      byte[] out = new byte[(int) total]; // zeroed: padding needs no writing
-      ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
-      b.put(schemaMessage);
-      b.putInt(IPC_CONTINUATION_TOKEN).putInt(metadataLength).put(metadata);
-      int body = schemaMessage.length + 8 + metadataLength;
-      int i = 0;
+    frame.finish(out, labels, weights);
+    return out;
+  }
+
+  /**
+   * Where everything lies in the IPC stream of one batch of a given shape, and the bytes around the feature values:
+   * the schema message, the record batch message (its headers from Arrow's own serializers), the validity bitmaps,
+   * labels, weights and the end-of-stream marker. The body is laid out in Arrow's order (each vector's validity then
+   * offsets or values, children after parents, 8-byte aligned). A dense frame's values start at the same place for
+   * every batch of its row count, so a writer can put rows there before the batch is finished. Immutable.
+   */
+  static final class Frame {
+    // Buffer numbers in a dense body: list validity, child validity, values, then label and weight columns.
+    private static final int DENSE_VALUES = 2;
+    // In a sparse body: indices list validity, offsets, child validity, child values; then the same for values.
+    static final int INDEX_OFFSETS = 1;
+    static final int INDICES = 3;
+    static final int VALUE_OFFSETS = 5;
+    static final int SPARSE_VALUES = 7;
+
+    final int rows;
+    final boolean sparse;
+    final int nnz;
+    /** Feature values in the body: rows × cols dense, the non-zeros sparse. */
+    final int elements;
+    /** The stream's length in bytes. */
+    final int length;
+    private final byte[] schemaMessage;
+    private final ByteBuffer metadata;
+    private final int metadataLength;
+    private final List<ArrowBuffer> layout;
+    /** Per buffer of {@link #layout}: the slots a validity bitmap covers, or -1 for a data or offsets buffer. */
+    private final int[] validitySlots;
+    private final long bodyLength;
+    private final int body;
+
+    Frame(int rows, int cols, boolean sparse, int nnz, BufferAllocator allocator) {
+      this.rows = rows;
+      this.sparse = sparse;
+      this.nnz = nnz;
+      long count = sparse ? nnz : (long) rows * cols;
+      if (8L * count + 16L * rows > Integer.MAX_VALUE - (1L << 20)) {
+        throw new IllegalStateException("An Arrow batch of " + rows + " rows and " + count + " feature values is "
+            + "more than a Java array holds");
+      }
+      int n = (int) count;
+      this.elements = n;
+      int offsetBytes = rows == 0 ? 0 : 4 * (rows + 1);
+      List<ArrowFieldNode> nodes = new java.util.ArrayList<>();
+      long[] sizes;
       if (sparse) {
         for (int list = 0; list < 2; list++) {
-          setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
-          b.position(body + (int) layout.get(i++).getOffset());
-          if (rows > 0) {
-            b.asIntBuffer().put(rowPtr, 0, rows + 1);
-          }
-          setAllValid(out, body + (int) layout.get(i++).getOffset(), nnz);
-          b.position(body + (int) layout.get(i++).getOffset());
-          if (list == 0) {
-            b.asIntBuffer().put(colIndices, 0, nnz);
-          } else {
-            b.asFloatBuffer().put(values, 0, nnz);
-          }
+          nodes.add(new ArrowFieldNode(rows, 0));
+          nodes.add(new ArrowFieldNode(nnz, 0));
         }
+        sizes = new long[] {validityBytes(rows), offsetBytes, validityBytes(nnz), 4L * nnz,
+            validityBytes(rows), offsetBytes, validityBytes(nnz), 4L * nnz, 0, 0, 0, 0};
+        validitySlots = new int[] {rows, -1, nnz, -1, rows, -1, nnz, -1, rows, -1, rows, -1};
       } else {
-        setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
-        setAllValid(out, body + (int) layout.get(i++).getOffset(), n);
-        b.position(body + (int) layout.get(i++).getOffset());
-        b.asFloatBuffer().put(dense, 0, n);
+        nodes.add(new ArrowFieldNode(rows, 0));
+        nodes.add(new ArrowFieldNode(n, 0));
+        sizes = new long[] {validityBytes(rows), validityBytes(n), 4L * n, 0, 0, 0, 0};
+        validitySlots = new int[] {rows, n, -1, rows, -1, rows, -1};
       }
+      int k = sizes.length - 4;
+      for (int v = 0; v < 2; v++) { // label, weight
+        nodes.add(new ArrowFieldNode(rows, 0));
+        sizes[k++] = validityBytes(rows);
+        sizes[k++] = 8L * rows;
+      }
+      layout = new java.util.ArrayList<>();
+      long offset = 0;
+      for (long size : sizes) {
+        layout.add(new ArrowBuffer(offset, size));
+        offset += align8(size);
+      }
+      bodyLength = offset;
+      try {
+        schemaMessage = cachedSchemaMessage(sparse, cols, allocator);
+        FlatBufferBuilder builder = new FlatBufferBuilder();
+        RecordBatch.startNodesVector(builder, nodes.size());
+        int nodesOffset = FBSerializables.writeAllStructsToVector(builder, nodes);
+        RecordBatch.startBuffersVector(builder, layout.size());
+        int buffersOffset = FBSerializables.writeAllStructsToVector(builder, layout);
+        RecordBatch.startRecordBatch(builder);
+        RecordBatch.addLength(builder, rows);
+        RecordBatch.addNodes(builder, nodesOffset);
+        RecordBatch.addBuffers(builder, buffersOffset);
+        int batchOffset = RecordBatch.endRecordBatch(builder);
+        metadata = MessageSerializer.serializeMessage(builder, MessageHeader.RecordBatch, batchOffset, bodyLength,
+            IpcOption.DEFAULT);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Could not write an Arrow batch of " + rows + " rows", e);
+      }
+      // Framed as MessageSerializer frames it: continuation marker, metadata length (padded so that the body starts
+      // 8-byte aligned), metadata, padding; the schema message before it ends aligned.
+      metadataLength = (int) align8(metadata.remaining());
+      body = schemaMessage.length + 8 + metadataLength;
+      length = (int) (body + bodyLength + 8);
+    }
+
+    /** The byte offset in the stream of buffer {@code i} of the body. */
+    int bufferAt(int i) {
+      return body + (int) layout.get(i).getOffset();
+    }
+
+    /** The byte offset in the stream of a dense frame's first feature value (row-major float32). */
+    int denseValuesAt() {
+      return bufferAt(DENSE_VALUES);
+    }
+
+    /**
+     * Writes everything but the feature values, offsets and indices into {@code out} (a zeroed array of
+     * {@link #length} bytes, or longer): the headers, every validity bitmap (no nulls), the first {@link #rows}
+     * labels and weights, and the end-of-stream marker.
+     */
+    void finish(byte[] out, double[] labels, double[] weights) {
+      ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+      b.put(schemaMessage);
+      b.putInt(IPC_CONTINUATION_TOKEN).putInt(metadataLength).put(metadata.duplicate());
+      for (int i = 0; i < layout.size(); i++) {
+        if (validitySlots[i] >= 0) {
+          setAllValid(out, bufferAt(i), validitySlots[i]);
+        }
+      }
+      int k = layout.size() - 4;
       for (double[] column : new double[][] {labels, weights}) {
-        setAllValid(out, body + (int) layout.get(i++).getOffset(), rows);
-        b.position(body + (int) layout.get(i++).getOffset());
+        b.position(bufferAt(k + 1));
         b.asDoubleBuffer().put(column, 0, rows);
+        k += 2;
       }
       b.position((int) (body + bodyLength));
       b.putInt(IPC_CONTINUATION_TOKEN).putInt(0); // end of stream
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not write an Arrow batch of " + rows + " rows", e);
     }
   }
 

@@ -5,8 +5,10 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * Turns the rows of one partition into encoded Arrow batches, checking every value and gathering
- * {@link PartitionStatistics} in the same pass. Rows accumulate in Java arrays until the batch is full; the caller
- * then takes it with {@link #flush}. A batch's layout is that of its first row: dense rows join a sparse batch as
+ * {@link PartitionStatistics} in the same pass. Dense rows are written as float32 straight into the byte array of
+ * the batch's Arrow IPC stream, laid out for a full batch, which {@link #flush} completes and hands over without a
+ * copy (a shorter last batch is copied once into a stream of its length); sparse rows accumulate in Java arrays that
+ * {@link #flush} encodes. The caller takes each batch with {@link #flush} once {@link #isFull}. A batch's layout is that of its first row: dense rows join a sparse batch as
  * their non-zeros, sparse rows join a dense batch as dense rows (rows too wide for a dense Arrow buffer always go
  * sparse). A row with an invalid value is refused or, under {@link InvalidRows#SKIP}, dropped and counted; a row is
  * converted and checked in one pass just past the batch's end and counted (in the batch, then in the statistics)
@@ -23,7 +25,12 @@ public final class ArrowBatchWriter {
   private int numFeatures = -1;
   private int rows;
   private Boolean sparse; // layout of the current batch, null while empty
-  private float[] dense = new float[0];
+  /** The dense batch being written: an IPC stream laid out by {@link #fullFrame}, grown while it is the first. */
+  private byte[] denseBytes;
+  /** The layout of a full dense batch ({@link #denseRowLimit} rows); null until the first dense row. */
+  private ArrowBatchCodec.Frame fullFrame;
+  /** True once a full dense batch was flushed: the next one is allocated at full length rather than grown. */
+  private boolean hadFullBatch;
   private int[] rowPtr = new int[1];
   private int[] colIndices = new int[0];
   private float[] values = new float[0];
@@ -109,7 +116,7 @@ public final class ArrowBatchWriter {
       end = p;
     } else {
       ensureDenseCapacity(rows + 1);
-      finite = KERNELS.toFloat(features, size, dense, rows * numFeatures);
+      finite = KERNELS.toFloat(features, size, denseBytes, denseRowAt(rows));
     }
     if (!finite && !featuresAreValid(features, null, size)) { // names the first bad value, or throws
       return false;
@@ -153,13 +160,13 @@ public final class ArrowBatchWriter {
       end = start + nnz;
     } else {
       ensureDenseCapacity(rows + 1);
-      float[] out = dense;
-      int base = rows * numFeatures;
-      Arrays.fill(out, base, base + numFeatures, 0f);
+      byte[] out = denseBytes;
+      int at = denseRowAt(rows);
+      Arrays.fill(out, at, at + 4 * numFeatures, (byte) 0); // a skipped row may have left values here
       for (int q = 0; q < nnz; q++) {
         double v = vals[q];
         finite &= Math.abs(v) <= Float.MAX_VALUE;
-        out[base + indices[q]] = (float) v;
+        RowKernels.FLOAT_LE.set(out, at + 4 * indices[q], (float) v);
       }
     }
     if (!finite && !featuresAreValid(vals, indices, nnz)) {
@@ -264,12 +271,46 @@ public final class ArrowBatchWriter {
     }
   }
 
+  /** The byte offset of dense row {@code row} in {@link #denseBytes}. */
+  private int denseRowAt(int row) {
+    return fullFrame.denseValuesAt() + 4 * row * numFeatures;
+  }
+
+  /**
+   * Makes room in {@link #denseBytes} for {@code rowCount} rows (at most {@link #denseRowLimit}): a batch after a
+   * full one gets a full stream at once; the first grows by doubling from 4 KiB of values, as the rows come.
+   */
   private void ensureDenseCapacity(int rowCount) {
-    long need = (long) rowCount * numFeatures;
-    if (dense.length < need) {
-      long cap = Math.max(need, Math.min((long) denseRowLimit * numFeatures, Math.max(1024L, 2L * dense.length)));
-      dense = Arrays.copyOf(dense, (int) cap);
+    if (fullFrame == null) {
+      fullFrame = new ArrowBatchCodec.Frame(denseRowLimit, numFeatures, false, 0, allocator);
     }
+    long need = fullFrame.denseValuesAt() + 4L * rowCount * numFeatures;
+    int held = denseBytes == null ? 0 : denseBytes.length;
+    if (held < need) {
+      long grown = Math.max(fullFrame.denseValuesAt() + 4096L, 2L * held);
+      int cap = (int) (hadFullBatch ? fullFrame.length : Math.min(fullFrame.length, Math.max(need, grown)));
+      denseBytes = denseBytes == null ? new byte[cap] : Arrays.copyOf(denseBytes, cap);
+    }
+  }
+
+  /**
+   * The current dense batch as its IPC stream: the batch's own array when it is full and was allocated at full
+   * length, else a stream of its length with the values copied over.
+   */
+  private byte[] finishDense() {
+    byte[] out;
+    if (rows == fullFrame.rows && denseBytes.length == fullFrame.length) {
+      out = denseBytes;
+      fullFrame.finish(out, labels, weights);
+    } else {
+      ArrowBatchCodec.Frame frame = new ArrowBatchCodec.Frame(rows, numFeatures, false, 0, allocator);
+      out = new byte[frame.length];
+      System.arraycopy(denseBytes, fullFrame.denseValuesAt(), out, frame.denseValuesAt(), 4 * frame.elements);
+      frame.finish(out, labels, weights);
+    }
+    hadFullBatch |= rows == fullFrame.rows;
+    denseBytes = null;
+    return out;
   }
 
   private void ensureSparseCapacity(long n) {
@@ -313,10 +354,10 @@ public final class ArrowBatchWriter {
     if (rows == 0) {
       return null;
     }
-    // Encoded straight from the writer's arrays (their first rows), which the next batch then reuses.
+    // A sparse batch is encoded from the writer's arrays (their first rows), which the next batch then reuses.
     byte[] bytes = sparse
         ? ArrowBatchCodec.encodeSparse(rows, numFeatures, rowPtr, colIndices, values, labels, weights, allocator)
-        : ArrowBatchCodec.encodeDense(rows, numFeatures, dense, labels, weights, allocator);
+        : finishDense();
     stats.addBatch();
     rows = 0;
     sparse = null;

@@ -1,5 +1,8 @@
 package io.sparkgpu.arrow;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +36,15 @@ abstract class RowKernels {
 
   abstract String describe();
 
+  /** Little-endian float32 stores into a byte array, as an Arrow buffer lays them out. */
+  static final VarHandle FLOAT_LE = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+
   /**
-   * Writes {@code (float) src[j]} to {@code dst[off + j]} for j below {@code n}; true when every value is within
-   * float32's range ({@code |v| <= Float.MAX_VALUE}, so false for NaN and infinities too). Values are written
-   * either way.
+   * Writes {@code (float) src[j]} as little-endian float32 to bytes {@code [at + 4j, at + 4j + 4)} of {@code dst}
+   * for j below {@code n} (an Arrow batch's value buffer); true when every value is within float32's range
+   * ({@code |v| <= Float.MAX_VALUE}, so false for NaN and infinities too). Values are written either way.
    */
-  abstract boolean toFloat(double[] src, int n, float[] dst, int off);
+  abstract boolean toFloat(double[] src, int n, byte[] dst, int at);
 
   /**
    * Adds a dense row's values {@code v[0, n)} to the feature sums: {@code sum[j] += w·v[j]} and

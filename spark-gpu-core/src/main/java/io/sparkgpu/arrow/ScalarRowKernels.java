@@ -8,17 +8,17 @@ final class ScalarRowKernels extends RowKernels {
   }
 
   @Override
-  boolean toFloat(double[] src, int n, float[] dst, int off) {
-    return toFloatScalar(src, 0, n, dst, off);
+  boolean toFloat(double[] src, int n, byte[] dst, int at) {
+    return toFloatScalar(src, 0, n, dst, at);
   }
 
   /** {@link #toFloat} over {@code [from, n)}: also the vector kernels' tail. */
-  static boolean toFloatScalar(double[] src, int from, int n, float[] dst, int off) {
+  static boolean toFloatScalar(double[] src, int from, int n, byte[] dst, int at) {
     boolean inRange = true;
     for (int j = from; j < n; j++) {
       double v = src[j];
       inRange &= Math.abs(v) <= Float.MAX_VALUE; // false for NaN too
-      dst[off + j] = (float) v;
+      FLOAT_LE.set(dst, at + 4 * j, (float) v);
     }
     return inRange;
   }

@@ -26,7 +26,7 @@ final class VectorRowKernels extends RowKernels {
   }
 
   @Override
-  boolean toFloat(double[] src, int n, float[] dst, int off) {
+  boolean toFloat(double[] src, int n, byte[] dst, int at) {
     int step = D.length();
     int vecEnd = n - n % step;
     // Range and finiteness by integer comparison of the magnitudes' bits (one max per vector; a floating-point max
@@ -41,10 +41,10 @@ final class VectorRowKernels extends RowKernels {
     // not intrinsified on JDK 17, and a second float vector class at FloatVector's shared call sites costs the
     // training kernels their store intrinsic (see the optimisation log's fourth and fifth passes).
     for (int j = 0; j < vecEnd; j++) {
-      dst[off + j] = (float) src[j];
+      FLOAT_LE.set(dst, at + 4 * j, (float) src[j]);
     }
     boolean inRange = vecEnd == 0 || maxBits.reduceLanes(VectorOperators.MAX) <= MAX_FLOAT_BITS;
-    return ScalarRowKernels.toFloatScalar(src, vecEnd, n, dst, off) && inRange;
+    return ScalarRowKernels.toFloatScalar(src, vecEnd, n, dst, at) && inRange;
   }
 
   @Override

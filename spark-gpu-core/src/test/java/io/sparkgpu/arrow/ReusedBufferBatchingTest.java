@@ -114,8 +114,12 @@ class ReusedBufferBatchingTest extends ArrowAllocatorFixture {
     return new Row(false, x, null, null, label, weight);
   }
 
+  /** The encoded streams of the last {@link #write}, in order. */
+  private List<byte[]> lastStreams;
+
   /** Writes every row through one reused buffer (longer than a row, with stale values), as the batching pass does. */
   private List<HostBatch> write(ArrowBatchWriter writer, List<Row> rows) {
+    lastStreams = new ArrayList<>();
     double[] buffer = new double[3 * D];
     int[] indexBuffer = new int[3 * D];
     Arrays.fill(buffer, 7e7);
@@ -132,11 +136,14 @@ class ReusedBufferBatchingTest extends ArrowAllocatorFixture {
         writer.appendDense(buffer, D, row.label(), row.weight());
       }
       if (writer.isFull()) {
-        batches.add(ArrowBatchCodec.decode(writer.flush(), allocator));
+        byte[] stream = writer.flush();
+        lastStreams.add(stream);
+        batches.add(ArrowBatchCodec.decode(stream, allocator));
       }
     }
     byte[] last = writer.flush();
     if (last != null) {
+      lastStreams.add(last);
       batches.add(ArrowBatchCodec.decode(last, allocator));
     }
     return batches;
@@ -355,6 +362,57 @@ class ReusedBufferBatchingTest extends ArrowAllocatorFixture {
         writer.end();
       }
       return out.toByteArray();
+    }
+  }
+
+  /**
+   * The writer's own streams, dense ones written in place: full batches in the array they were written into (the
+   * first grown row by row, later ones allocated at full length), the short last one copied into a stream of its
+   * length. Every stream is byte for byte what Arrow's writer makes of its decoded contents, and the decoded rows
+   * are the valid input rows, in order.
+   */
+  @Test
+  void batchesWrittenInPlaceAreByteForByteWhatArrowsStreamWriterWrites() throws Exception {
+    for (long maxBatchBytes : new long[] {1024, 8000}) {
+      int perBatch = BatchingOptions.denseRowsPerBatch(maxBatchBytes, D);
+      List<Row> input = rows(5, true, false);
+      ArrowBatchWriter writer = new ArrowBatchWriter(allocator, options(maxBatchBytes), 0);
+      List<HostBatch> batches = write(writer, input);
+      List<Row> valid = rows(5, false, false);
+      int fullDense = 0;
+      int shortDense = 0;
+      int next = 0;
+      for (int i = 0; i < batches.size(); i++) {
+        HostBatch b = batches.get(i);
+        String what = "batch " + i + " of " + maxBatchBytes + "-byte batches";
+        assertArrayEquals(arrowStreamWriterBytes(b), lastStreams.get(i), what);
+        for (int row = 0; row < b.rows; row++, next++) {
+          Row want = valid.get(next);
+          float[] got = new float[D];
+          if (b.isSparse()) {
+            for (int p = b.rowPtr[row]; p < b.rowPtr[row + 1]; p++) {
+              got[b.colIndices[p]] = b.values[p];
+            }
+          } else {
+            System.arraycopy(b.dense, row * D, got, 0, D);
+          }
+          float[] expected = new float[D];
+          for (int q = 0; q < (want.sparse() ? want.indices().length : D); q++) {
+            expected[want.sparse() ? want.indices()[q] : q] = (float) (want.sparse() ? want.values()[q]
+                : want.dense()[q]);
+          }
+          assertArrayEquals(expected, got, what + ", row " + row);
+          assertEquals(want.label(), b.labels[row], what + ", label of row " + row);
+          assertEquals(want.weight(), b.weights[row], what + ", weight of row " + row);
+        }
+        if (!b.isSparse()) {
+          fullDense += b.rows == perBatch ? 1 : 0;
+          shortDense += b.rows < perBatch ? 1 : 0;
+        }
+      }
+      assertEquals(valid.size(), next, "every valid row, once");
+      assertTrue(fullDense >= (maxBatchBytes == 1024 ? 2 : 1), "full dense batches: " + fullDense);
+      assertEquals(1, shortDense, "the last batch is a short dense one");
     }
   }
 

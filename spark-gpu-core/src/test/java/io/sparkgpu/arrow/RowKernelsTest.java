@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -80,20 +82,22 @@ class RowKernelsTest {
       }
       v[r.nextInt(n)] = r.nextBoolean() ? Float.MAX_VALUE : -Float.MAX_VALUE; // the bound itself is in range
       for (RowKernels k : KERNELS) {
-        float[] out = new float[n + 5];
-        assertTrue(k.toFloat(v, n, out, 2), k.describe() + ", n = " + n);
+        byte[] out = new byte[4 * n + 11];
+        assertTrue(k.toFloat(v, n, out, 5), k.describe() + ", n = " + n);
+        ByteBuffer written = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
         for (int j = 0; j < n; j++) {
-          assertEquals(Float.floatToRawIntBits((float) v[j]), Float.floatToRawIntBits(out[2 + j]));
+          assertEquals(Float.floatToRawIntBits((float) v[j]), written.getInt(5 + 4 * j), "value " + j);
         }
-        assertEquals(0f, out[0]);
-        assertEquals(0f, out[n + 2]);
+        for (int b : new int[] {0, 4, 4 * n + 5, 4 * n + 10}) {
+          assertEquals(0, out[b], "byte " + b + " outside the values");
+        }
       }
       for (double b : bad) {
         for (int at = 0; at < n; at++) {
           double[] w = v.clone();
           w[at] = b;
           for (RowKernels k : KERNELS) {
-            assertFalse(k.toFloat(w, n, new float[n], 0), k.describe() + ": " + b + " at " + at + " of " + n);
+            assertFalse(k.toFloat(w, n, new byte[4 * n], 0), k.describe() + ": " + b + " at " + at + " of " + n);
           }
         }
       }
