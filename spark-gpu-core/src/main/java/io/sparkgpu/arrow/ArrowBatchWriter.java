@@ -6,8 +6,9 @@ import org.apache.arrow.memory.BufferAllocator;
 /**
  * Turns the rows of one partition into encoded Arrow batches, checking every value and gathering
  * {@link PartitionStatistics} in the same pass. Dense rows are written as float32 straight into the byte array of
- * the batch's Arrow IPC stream, laid out for a full batch, which {@link #flush} completes and hands over without a
- * copy (a shorter last batch is copied once into a stream of its length); sparse rows accumulate in Java arrays that
+ * the batch's Arrow IPC stream, allocated and laid out for a full batch ({@link BatchingOptions#denseRowsOfBatch}:
+ * 4 MiB first, doubling up to {@code maxBatchBytes}), which {@link #flush} completes and hands over without a copy
+ * (a shorter last batch is copied once into a stream of its length); sparse rows accumulate in Java arrays that
  * {@link #flush} encodes. The caller takes each batch with {@link #flush} once {@link #isFull}. A batch's layout is that of its first row: dense rows join a sparse batch as
  * their non-zeros, sparse rows join a dense batch as dense rows (rows too wide for a dense Arrow buffer always go
  * sparse). A row with an invalid value is refused or, under {@link InvalidRows#SKIP}, dropped and counted; a row is
@@ -25,18 +26,17 @@ public final class ArrowBatchWriter {
   private int numFeatures = -1;
   private int rows;
   private Boolean sparse; // layout of the current batch, null while empty
-  /** The dense batch being written: an IPC stream laid out by {@link #fullFrame}, grown while it is the first. */
+  /** The dense batch being written: an IPC stream laid out by {@link #denseFrame}; null between batches. */
   private byte[] denseBytes;
-  /** The layout of a full dense batch ({@link #denseRowLimit} rows); null until the first dense row. */
-  private ArrowBatchCodec.Frame fullFrame;
-  /** True once a full dense batch was flushed: the next one is allocated at full length rather than grown. */
-  private boolean hadFullBatch;
+  /** The layout of the current (or next) dense batch when full; null until the first dense row. */
+  private ArrowBatchCodec.Frame denseFrame;
+  /** Dense batches flushed so far, which sets the next one's size. */
+  private int denseBatches;
   private int[] rowPtr = new int[1];
   private int[] colIndices = new int[0];
   private float[] values = new float[0];
   private double[] labels = new double[0];
   private double[] weights = new double[0];
-  private int denseRowLimit;
 
   public ArrowBatchWriter(BufferAllocator allocator, BatchingOptions options, int partition) {
     this.allocator = allocator;
@@ -185,7 +185,6 @@ public final class ArrowBatchWriter {
       }
       numFeatures = size;
       stats.setNumFeatures(size);
-      denseRowLimit = BatchingOptions.denseRowsPerBatch(options.maxBatchBytes(), size);
     } else if (size != numFeatures) {
       throw new IllegalArgumentException(where(options.featuresColumn()) + " has " + size + " features but earlier "
           + "rows have " + numFeatures + "; every features vector must have the same size (check how the column is "
@@ -273,42 +272,40 @@ public final class ArrowBatchWriter {
 
   /** The byte offset of dense row {@code row} in {@link #denseBytes}. */
   private int denseRowAt(int row) {
-    return fullFrame.denseValuesAt() + 4 * row * numFeatures;
+    return denseFrame.denseValuesAt() + 4 * row * numFeatures;
   }
 
   /**
-   * Makes room in {@link #denseBytes} for {@code rowCount} rows (at most {@link #denseRowLimit}): a batch after a
-   * full one gets a full stream at once; the first grows by doubling from 4 KiB of values, as the rows come.
+   * Starts the dense batch's stream at its first row, allocated at its full length (rows are never more than
+   * {@link #denseFrame} holds: the batch is flushed once full).
    */
   private void ensureDenseCapacity(int rowCount) {
-    if (fullFrame == null) {
-      fullFrame = new ArrowBatchCodec.Frame(denseRowLimit, numFeatures, false, 0, allocator);
+    if (denseBytes == null) {
+      int limit = BatchingOptions.denseRowsOfBatch(options.maxBatchBytes(), numFeatures, denseBatches);
+      if (denseFrame == null || denseFrame.rows != limit) {
+        denseFrame = new ArrowBatchCodec.Frame(limit, numFeatures, false, 0, allocator);
+      }
+      denseBytes = new byte[denseFrame.length];
     }
-    long need = fullFrame.denseValuesAt() + 4L * rowCount * numFeatures;
-    int held = denseBytes == null ? 0 : denseBytes.length;
-    if (held < need) {
-      long grown = Math.max(fullFrame.denseValuesAt() + 4096L, 2L * held);
-      int cap = (int) (hadFullBatch ? fullFrame.length : Math.min(fullFrame.length, Math.max(need, grown)));
-      denseBytes = denseBytes == null ? new byte[cap] : Arrays.copyOf(denseBytes, cap);
-    }
+    assert rowCount <= denseFrame.rows;
   }
 
   /**
-   * The current dense batch as its IPC stream: the batch's own array when it is full and was allocated at full
-   * length, else a stream of its length with the values copied over.
+   * The current dense batch as its IPC stream: the batch's own array when it is full, else a stream of its length
+   * with the values copied over.
    */
   private byte[] finishDense() {
     byte[] out;
-    if (rows == fullFrame.rows && denseBytes.length == fullFrame.length) {
+    if (rows == denseFrame.rows) {
       out = denseBytes;
-      fullFrame.finish(out, labels, weights);
+      denseFrame.finish(out, labels, weights);
     } else {
       ArrowBatchCodec.Frame frame = new ArrowBatchCodec.Frame(rows, numFeatures, false, 0, allocator);
       out = new byte[frame.length];
-      System.arraycopy(denseBytes, fullFrame.denseValuesAt(), out, frame.denseValuesAt(), 4 * frame.elements);
+      System.arraycopy(denseBytes, denseFrame.denseValuesAt(), out, frame.denseValuesAt(), 4 * frame.elements);
       frame.finish(out, labels, weights);
     }
-    hadFullBatch |= rows == fullFrame.rows;
+    denseBatches++;
     denseBytes = null;
     return out;
   }
@@ -339,7 +336,7 @@ public final class ArrowBatchWriter {
       return false;
     }
     if (!sparse) {
-      return rows >= denseRowLimit;
+      return rows >= denseFrame.rows;
     }
     // Leave room for one more row of up to numFeatures non-zeros.
     return bufferedBytes() + 8L * numFeatures + 20L > options.maxBatchBytes() || rowPtr[rows] > Integer.MAX_VALUE / 2;

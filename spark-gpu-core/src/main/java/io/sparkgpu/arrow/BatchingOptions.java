@@ -23,6 +23,13 @@ public record BatchingOptions(String featuresColumn, String labelColumn, String 
   /** Arrow vectors are indexed by int32, and Java arrays and ByteBuffers by int: stay well below 2^31 bytes. */
   public static final long MAX_BATCH_BYTES_LIMIT = 1L << 30;
 
+  /**
+   * 4 MiB: the budget of a partition's first dense batch when {@link #maxBatchBytes} is larger; each later batch
+   * doubles it up to {@link #maxBatchBytes}. A dense batch's array is allocated at its full length when its first row
+   * is written, so a partition of a few rows does not pay for a 64 MiB array.
+   */
+  public static final long FIRST_DENSE_BATCH_BYTES = 4L << 20;
+
   /** Class labels are exact in float32 up to 2^24. */
   public static final int MAX_CLASS_LABEL = 1 << 24;
 
@@ -77,5 +84,15 @@ public record BatchingOptions(String featuresColumn, String labelColumn, String 
     long byBytes = maxBatchBytes / bytesPerRow;
     long byElements = (Integer.MAX_VALUE - 8L) / Math.max(1, numFeatures);
     return (int) Math.max(1, Math.min(Math.min(byBytes, byElements), Integer.MAX_VALUE - 8L));
+  }
+
+  /**
+   * Rows of {@code numFeatures} dense features in a partition's dense batch number {@code batchIndex} (0 first): the
+   * budget starts at {@link #FIRST_DENSE_BATCH_BYTES} (or {@code maxBatchBytes} when smaller) and doubles with each
+   * batch up to {@code maxBatchBytes}; rows as {@link #denseRowsPerBatch} for that budget.
+   */
+  public static int denseRowsOfBatch(long maxBatchBytes, int numFeatures, int batchIndex) {
+    long budget = Math.min(maxBatchBytes, FIRST_DENSE_BATCH_BYTES << Math.min(batchIndex, 32));
+    return denseRowsPerBatch(budget, numFeatures);
   }
 }

@@ -42,6 +42,41 @@ class ArrowBatchWriterTest extends ArrowAllocatorFixture {
   }
 
   @Test
+  void aPartitionsDenseBatchesGrowFrom4MiBToTheBudget() {
+    // 64 features: 4·64 + 16 = 272 bytes per row. Budgets 4, 8 and 16 MiB: 4194304 / 272 = 15420.2,
+    // 8388608 / 272 = 30840.5, 16777216 / 272 = 61680.9 rows; then 16 MiB again, and 7 rows left over.
+    int d = 64;
+    int[] expected = {15_420, 30_840, 61_680, 61_680, 7};
+    int total = 0;
+    for (int n : expected) {
+      total += n;
+    }
+    ArrowBatchWriter writer = new ArrowBatchWriter(allocator, options(LabelKind.REAL, 16L << 20), 0);
+    double[] x = new double[d];
+    List<HostBatch> batches = new ArrayList<>();
+    for (int i = 0; i < total; i++) {
+      for (int j = 0; j < d; j++) {
+        x[j] = ((i * 31 + j * 7) % 1001) / 7.0 - 50;
+      }
+      writer.appendDense(x, i, 1.0);
+      if (writer.isFull()) {
+        batches.add(ArrowBatchCodec.decode(writer.flush(), allocator));
+      }
+    }
+    batches.add(ArrowBatchCodec.decode(writer.flush(), allocator));
+    assertArrayEquals(expected, batches.stream().mapToInt(b -> b.rows).toArray());
+    int row = 0;
+    for (HostBatch b : batches) {
+      for (int i = 0; i < b.rows; i++, row++) {
+        assertEquals(row, b.labels[i]);
+        for (int j = 0; j < d; j += 9) {
+          assertEquals((float) (((row * 31 + j * 7) % 1001) / 7.0 - 50), b.dense[i * d + j], "row " + row);
+        }
+      }
+    }
+  }
+
+  @Test
   void denseRowsSplitAtTheByteBudget() {
     // 4 features: 4·4 + 16 = 32 bytes per row, 1024 / 32 = 32 rows per batch; 100 rows = 32 + 32 + 32 + 4
     ArrowBatchWriter writer = new ArrowBatchWriter(allocator, options(LabelKind.REAL, 1024), 0);

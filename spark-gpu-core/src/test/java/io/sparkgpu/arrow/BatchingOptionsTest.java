@@ -46,6 +46,28 @@ class BatchingOptionsTest {
   }
 
   @Test
+  void aPartitionsDenseBatchesStartAt4MiBAndDoubleUpToTheBudget() {
+    // 100 features, 416 bytes a row: 4, 8, 16, 32 MiB, then 64 MiB for every later batch
+    long mib = 1L << 20;
+    int[] expected = {(int) (4 * mib / 416), (int) (8 * mib / 416), (int) (16 * mib / 416), (int) (32 * mib / 416),
+        161_319, 161_319, 161_319};
+    assertEquals(10_082, expected[0]); // 4194304 / 416 = 10082.46
+    assertEquals(80_659, expected[3]); // 33554432 / 416 = 80659.69
+    for (int b = 0; b < expected.length; b++) {
+      assertEquals(expected[b], BatchingOptions.denseRowsOfBatch(64 * mib, 100, b), "batch " + b);
+    }
+    assertEquals(161_319, BatchingOptions.denseRowsOfBatch(64 * mib, 100, Integer.MAX_VALUE), "no overflow");
+    // 6 MiB: 4 MiB first, then 6 MiB
+    assertEquals((int) (4 * mib / 416), BatchingOptions.denseRowsOfBatch(6 * mib, 100, 0));
+    assertEquals((int) (6 * mib / 416), BatchingOptions.denseRowsOfBatch(6 * mib, 100, 1));
+    // at most 4 MiB: every batch at the budget, as before
+    for (int b = 0; b < 3; b++) {
+      assertEquals(32, BatchingOptions.denseRowsOfBatch(1024, 4, b));
+      assertEquals(BatchingOptions.denseRowsPerBatch(4 * mib, 100), BatchingOptions.denseRowsOfBatch(4 * mib, 100, b));
+    }
+  }
+
+  @Test
   void maxBatchBytesMustBeBetween1KiBAnd1GiB() {
     assertThrows(IllegalArgumentException.class, () -> options(1023));
     assertThrows(IllegalArgumentException.class, () -> options((1L << 30) + 1));

@@ -366,9 +366,8 @@ class ReusedBufferBatchingTest extends ArrowAllocatorFixture {
   }
 
   /**
-   * The writer's own streams, dense ones written in place: full batches in the array they were written into (the
-   * first grown row by row, later ones allocated at full length), the short last one copied into a stream of its
-   * length. Every stream is byte for byte what Arrow's writer makes of its decoded contents, and the decoded rows
+   * The writer's own streams, dense ones written in place: full batches in the array they were written into, the
+   * short last one copied into a stream of its length. Every stream is byte for byte what Arrow's writer makes of its decoded contents, and the decoded rows
    * are the valid input rows, in order.
    */
   @Test
