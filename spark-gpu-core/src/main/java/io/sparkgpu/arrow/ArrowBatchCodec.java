@@ -96,9 +96,9 @@ public final class ArrowBatchCodec {
         b.asIntBuffer().put(rowPtr, 0, rows + 1);
       }
       b.position(frame.bufferAt(Frame.INDICES));
-      b.asIntBuffer().put(colIndices, 0, frame.nnz);
+      b.asIntBuffer().put(colIndices, 0, frame.elements);
       b.position(frame.bufferAt(Frame.SPARSE_VALUES));
-      b.asFloatBuffer().put(values, 0, frame.nnz);
+      b.asFloatBuffer().put(values, 0, frame.elements);
     } else {
       b.position(frame.denseValuesAt());
       b.asFloatBuffer().put(dense, 0, frame.elements);
@@ -124,8 +124,6 @@ public final class ArrowBatchCodec {
     static final int SPARSE_VALUES = 7;
 
     final int rows;
-    final boolean sparse;
-    final int nnz;
     /** Feature values in the body: rows × cols dense, the non-zeros sparse. */
     final int elements;
     /** The stream's length in bytes. */
@@ -141,8 +139,6 @@ public final class ArrowBatchCodec {
 
     Frame(int rows, int cols, boolean sparse, int nnz, BufferAllocator allocator) {
       this.rows = rows;
-      this.sparse = sparse;
-      this.nnz = nnz;
       long count = sparse ? nnz : (long) rows * cols;
       if (8L * count + 16L * rows > Integer.MAX_VALUE - (1L << 20)) {
         throw new IllegalStateException("An Arrow batch of " + rows + " rows and " + count + " feature values is "
