@@ -140,9 +140,8 @@ public final class ArrowBatchCodec {
     Frame(int rows, int cols, boolean sparse, int nnz, BufferAllocator allocator) {
       this.rows = rows;
       long count = sparse ? nnz : (long) rows * cols;
-      if (8L * count + 16L * rows > Integer.MAX_VALUE - (1L << 20)) {
-        throw new IllegalStateException("An Arrow batch of " + rows + " rows and " + count + " feature values is "
-            + "more than a Java array holds");
+      if (count > MAX_ARRAY_LENGTH) {
+        throw tooLarge(rows, count);
       }
       int n = (int) count;
       this.elements = n;
@@ -197,7 +196,15 @@ public final class ArrowBatchCodec {
       // 8-byte aligned), metadata, padding; the schema message before it ends aligned.
       metadataLength = (int) align8(metadata.remaining());
       body = schemaMessage.length + 8 + metadataLength;
+      if (body + bodyLength + 8 > MAX_ARRAY_LENGTH) {
+        throw tooLarge(rows, count);
+      }
       length = (int) (body + bodyLength + 8);
+    }
+
+    private static IllegalStateException tooLarge(int rows, long count) {
+      return new IllegalStateException("An Arrow batch of " + rows + " rows and " + count + " feature values is "
+          + "more than a Java array holds");
     }
 
     /** The byte offset in the stream of buffer {@code i} of the body. */
@@ -236,6 +243,8 @@ public final class ArrowBatchCodec {
   }
 
   private static final int IPC_CONTINUATION_TOKEN = -1;
+  /** The longest Java array the JVM reliably allocates. */
+  private static final long MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
   private static long align8(long size) {
     return (size + 7) & ~7L;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgpu.testing.ArrowAllocatorFixture;
@@ -118,5 +119,27 @@ class ArrowBatchCodecTest extends ArrowAllocatorFixture {
     assertArrayEquals(new float[] {-3.5f}, back.dense);
     assertArrayEquals(new double[] {2}, back.labels);
     assertArrayEquals(new double[] {0.5}, back.weights);
+  }
+
+  /**
+   * A batch's stream must fit one Java array: the bound is the stream's own length, so the largest dense batch the
+   * sizing rule allows at a 1 GiB budget is laid out (nothing is allocated), and one value more than an array holds
+   * is refused.
+   */
+  @Test
+  void aFrameIsRefusedOnlyWhenItsStreamOutgrowsAJavaArray() {
+    // 10,000 features at 1 GiB: 1073741824 / 40016 = 26832 rows, 268,320,000 values
+    int rows = BatchingOptions.denseRowsOfBatch(1L << 30, 10_000, 10);
+    assertEquals(26_832, rows);
+    ArrowBatchCodec.Frame frame = new ArrowBatchCodec.Frame(rows, 10_000, false, 0, allocator);
+    // values, labels and weights, and the values' validity bitmap (one bit each), then headers of a few KiB
+    long bodyAtLeast = 4L * frame.elements + 16L * rows + frame.elements / 8;
+    assertEquals(1_107_249_312L, bodyAtLeast);
+    assertTrue(frame.length > bodyAtLeast && frame.length < bodyAtLeast + (64 << 10), "length " + frame.length);
+    assertTrue(frame.denseValuesAt() + 4L * frame.elements + 16L * rows + 8 <= frame.length,
+        "values, labels, weights and the end marker fit after the values' start");
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> new ArrowBatchCodec.Frame(1, Integer.MAX_VALUE - 8, false, 0, allocator));
+    assertTrue(e.getMessage().contains("more than a Java array holds"), e.getMessage());
   }
 }
