@@ -197,14 +197,14 @@ public final class ArrowBatchCodec {
       metadataLength = (int) align8(metadata.remaining());
       body = schemaMessage.length + 8 + metadataLength;
       if (body + bodyLength + 8 > MAX_ARRAY_LENGTH) {
-        throw tooLarge(rows, count);
+        throw tooLarge(rows, count); // the values fit, their stream does not
       }
       length = (int) (body + bodyLength + 8);
     }
 
     private static IllegalStateException tooLarge(int rows, long count) {
-      return new IllegalStateException("An Arrow batch of " + rows + " rows and " + count + " feature values is "
-          + "more than a Java array holds");
+      return new IllegalStateException("The Arrow stream of a batch of " + rows + " rows and " + count + " feature "
+          + "values is longer than a Java array holds");
     }
 
     /** The byte offset in the stream of buffer {@code i} of the body. */
@@ -218,9 +218,9 @@ public final class ArrowBatchCodec {
     }
 
     /**
-     * Writes everything but the feature values, offsets and indices into {@code out} (a zeroed array of
-     * {@link #length} bytes, or longer): the headers, every validity bitmap (no nulls), the first {@link #rows}
-     * labels and weights, and the end-of-stream marker.
+     * Writes everything but the feature values, offsets and indices into {@code out}: the headers, every validity
+     * bitmap (no nulls), the first {@link #rows} labels and weights, and the end-of-stream marker. {@code out} holds
+     * {@link #length} bytes or more and is zero outside the values, offsets and indices (padding is not written).
      */
     void finish(byte[] out, double[] labels, double[] weights) {
       ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);

@@ -7,13 +7,15 @@ import org.apache.arrow.memory.BufferAllocator;
  * Turns the rows of one partition into encoded Arrow batches, checking every value and gathering
  * {@link PartitionStatistics} in the same pass. Dense rows are written as float32 straight into the byte array of
  * the batch's Arrow IPC stream, allocated and laid out for a full batch ({@link BatchingOptions#denseRowsOfBatch}:
- * 4 MiB first, doubling up to {@code maxBatchBytes}), which {@link #flush} completes and hands over without a copy
- * (a shorter last batch is copied once into a stream of its length); sparse rows accumulate in Java arrays that
- * {@link #flush} encodes. The caller takes each batch with {@link #flush} once {@link #isFull}. A batch's layout is that of its first row: dense rows join a sparse batch as
- * their non-zeros, sparse rows join a dense batch as dense rows (rows too wide for a dense Arrow buffer always go
- * sparse). A row with an invalid value is refused or, under {@link InvalidRows#SKIP}, dropped and counted; a row is
- * converted and checked in one pass just past the batch's end and counted (in the batch, then in the statistics)
- * only once found valid, so a dropped row leaves no trace in the batch or the statistics.
+ * 4 MiB first, doubling up to {@code maxBatchBytes}), which {@link #flush} completes and hands over without a copy.
+ * A shorter last batch is copied once into a stream of its length; the array allocated for it, which at the full
+ * budget may be far larger, is dropped. Sparse rows accumulate in Java arrays that {@link #flush} encodes. The caller
+ * must take each batch with {@link #flush} once {@link #isFull}. A batch's layout is that of its first row: dense
+ * rows join a sparse batch as their non-zeros, sparse rows join a dense batch as dense rows (rows too wide for a
+ * dense Arrow buffer always go sparse). A row with an invalid value is refused or, under {@link InvalidRows#SKIP},
+ * dropped and counted; a row is converted and checked in one pass just past the batch's end and counted (in the
+ * batch, then in the statistics) only once found valid, so a dropped row leaves no trace in the batch or the
+ * statistics.
  * Encoding allocates from the allocator it was given; the writer does not own it.
  */
 public final class ArrowBatchWriter {
@@ -28,7 +30,7 @@ public final class ArrowBatchWriter {
   private Boolean sparse; // layout of the current batch, null while empty
   /** The dense batch being written: an IPC stream laid out by {@link #denseFrame}; null between batches. */
   private byte[] denseBytes;
-  /** The layout of the current (or next) dense batch when full; null until the first dense row. */
+  /** The layout of the last dense batch started, when full (reused while the next one has as many rows). */
   private ArrowBatchCodec.Frame denseFrame;
   /** Dense batches flushed so far, which sets the next one's size. */
   private int denseBatches;
@@ -251,6 +253,9 @@ public final class ArrowBatchWriter {
    * for a dense buffer, makes the batch sparse), and {@code end} is the row's end in the CSR arrays.
    */
   private void finishRow(boolean batchSparse, int end, double label, double weight, boolean rowWasSparse) {
+    if (batchSparse && rows == 0) {
+      denseBytes = null; // started by a dense first row that was skipped: not this batch's
+    }
     sparse = batchSparse;
     ensureRowCapacity(rows + 1);
     labels[rows] = label;
@@ -275,10 +280,7 @@ public final class ArrowBatchWriter {
     return denseFrame.denseValuesAt() + 4 * row * numFeatures;
   }
 
-  /**
-   * Starts the dense batch's stream at its first row, allocated at its full length (rows are never more than
-   * {@link #denseFrame} holds: the batch is flushed once full).
-   */
+  /** Starts the dense batch's stream at its first row, allocated at its full length. */
   private void ensureDenseCapacity(int rowCount) {
     if (denseBytes == null) {
       int limit = BatchingOptions.denseRowsOfBatch(options.maxBatchBytes(), numFeatures, denseBatches);
@@ -287,7 +289,9 @@ public final class ArrowBatchWriter {
       }
       denseBytes = new byte[denseFrame.length];
     }
-    assert rowCount <= denseFrame.rows;
+    if (rowCount > denseFrame.rows) {
+      throw new IllegalStateException("The batch holds its " + denseFrame.rows + " rows; flush it before appending");
+    }
   }
 
   /**
@@ -330,7 +334,7 @@ public final class ArrowBatchWriter {
     return featureBytes + 16L * rows;
   }
 
-  /** True once the current batch should be flushed before another row is added. */
+  /** True once the current batch must be flushed before another row is added. */
   public boolean isFull() {
     if (sparse == null) {
       return false;
@@ -349,6 +353,7 @@ public final class ArrowBatchWriter {
   /** The current batch as encoded Arrow bytes, or null if it holds no row; the writer starts a new batch. */
   public byte[] flush() {
     if (rows == 0) {
+      denseBytes = null; // a dense first row that was skipped leaves its stream behind
       return null;
     }
     // A sparse batch is encoded from the writer's arrays (their first rows), which the next batch then reuses.

@@ -123,8 +123,8 @@ class ArrowBatchCodecTest extends ArrowAllocatorFixture {
 
   /**
    * A batch's stream must fit one Java array: the bound is the stream's own length, so the largest dense batch the
-   * sizing rule allows at a 1 GiB budget is laid out (nothing is allocated), and one value more than an array holds
-   * is refused.
+   * sizing rule allows at a 1 GiB budget is laid out (nothing is allocated), and so is a row whose stream comes
+   * within 8 KiB of an array's limit, while a row whose values and bitmap alone pass it is refused.
    */
   @Test
   void aFrameIsRefusedOnlyWhenItsStreamOutgrowsAJavaArray() {
@@ -138,8 +138,14 @@ class ArrowBatchCodecTest extends ArrowAllocatorFixture {
     assertTrue(frame.length > bodyAtLeast && frame.length < bodyAtLeast + (64 << 10), "length " + frame.length);
     assertTrue(frame.denseValuesAt() + 4L * frame.elements + 16L * rows + 8 <= frame.length,
         "values, labels, weights and the end marker fit after the values' start");
+    // One row of c features takes 4c bytes of values and c/8 of their validity bitmap; a Java array holds
+    // 2^31 - 9 = 2147483639 bytes. c = (2147483639 - 8192) * 8 / 33 = 520600108 leaves 8 KiB for the rest of the
+    // stream; c = 2147483639 * 8 / 33 + 8 = 520602102 needs 2147483671 bytes for its values and bitmap alone.
+    ArrowBatchCodec.Frame widest = new ArrowBatchCodec.Frame(1, 520_600_108, false, 0, allocator);
+    assertTrue(widest.length <= Integer.MAX_VALUE - 8 && widest.length > Integer.MAX_VALUE - 8 - 8192,
+        "length " + widest.length);
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> new ArrowBatchCodec.Frame(1, Integer.MAX_VALUE - 8, false, 0, allocator));
-    assertTrue(e.getMessage().contains("more than a Java array holds"), e.getMessage());
+        () -> new ArrowBatchCodec.Frame(1, 520_602_102, false, 0, allocator));
+    assertTrue(e.getMessage().contains("longer than a Java array holds"), e.getMessage());
   }
 }

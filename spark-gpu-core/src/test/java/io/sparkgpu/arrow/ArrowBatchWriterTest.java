@@ -42,6 +42,25 @@ class ArrowBatchWriterTest extends ArrowAllocatorFixture {
   }
 
   @Test
+  void aFullDenseBatchRefusesAnotherRowUntilFlushed() {
+    // 4 features in 1 KiB: 1024 / 32 = 32 rows, written into a stream laid out for exactly 32
+    ArrowBatchWriter writer = new ArrowBatchWriter(allocator, options(LabelKind.REAL, 1024), 0);
+    for (int i = 0; i < 32; i++) {
+      assertFalse(writer.isFull());
+      writer.appendDense(new double[] {i, 1, 2, 3}, i, 1.0);
+    }
+    assertTrue(writer.isFull());
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> writer.appendDense(new double[] {32, 1, 2, 3}, 32, 1.0));
+    assertTrue(e.getMessage().contains("flush"), e.getMessage());
+    HostBatch full = ArrowBatchCodec.decode(writer.flush(), allocator);
+    assertEquals(32, full.rows);
+    assertEquals(31f, full.dense[31 * 4]);
+    writer.appendDense(new double[] {32, 1, 2, 3}, 32, 1.0);
+    assertEquals(32f, ArrowBatchCodec.decode(writer.flush(), allocator).dense[0]);
+  }
+
+  @Test
   void aPartitionsDenseBatchesGrowFrom4MiBToTheBudget() {
     // 64 features: 4·64 + 16 = 272 bytes per row. Budgets 4, 8 and 16 MiB: 4194304 / 272 = 15420.2,
     // 8388608 / 272 = 30840.5, 16777216 / 272 = 61680.9 rows; then 16 MiB again, and 7 rows left over.

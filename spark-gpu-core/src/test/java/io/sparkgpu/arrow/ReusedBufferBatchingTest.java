@@ -366,9 +366,9 @@ class ReusedBufferBatchingTest extends ArrowAllocatorFixture {
   }
 
   /**
-   * The writer's own streams, dense ones written in place: full batches in the array they were written into, the
-   * short last one copied into a stream of its length. Every stream is byte for byte what Arrow's writer makes of its decoded contents, and the decoded rows
-   * are the valid input rows, in order.
+   * The writer's own streams, dense ones written in place (full batches) or copied into a stream of their length
+   * (the short last one), with rows skipped as invalid among them. Every stream is byte for byte what Arrow's writer
+   * makes of its decoded contents, and the decoded rows are the valid input rows, in order.
    */
   @Test
   void batchesWrittenInPlaceAreByteForByteWhatArrowsStreamWriterWrites() throws Exception {

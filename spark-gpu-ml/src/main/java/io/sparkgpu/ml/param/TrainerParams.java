@@ -216,7 +216,8 @@ public interface TrainerParams extends HasParamRegistry {
 
   default LongParam maxBatchBytes() {
     return paramRegistry().param("maxBatchBytes", owner -> new LongParam(owner, "maxBatchBytes",
-        "largest Arrow batch in bytes, in [1024, 1073741824]. Default is 67108864 (64 MiB).",
+        "largest Arrow batch in bytes, in [1024, 1073741824]; a partition's dense batches start at 4 MiB and "
+            + "double up to it. Default is 67108864 (64 MiB).",
         Validators.inRange(1024, 1L << 30, true, true)), 64L << 20);
   }
 
