@@ -10,13 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link RowKernels} with the Vector API (loaded only when the JVM has {@code jdk.incubator.vector}), lane by
- * lane with a scalar tail. Each feature's sums take the same multiplications and additions as the scalar loops. The
- * float conversion is vectorised where the JDK's Vector API stores into byte arrays ({@code FloatVector.intoByteArray},
- * JDK 16 to 18; later JDKs store into memory segments instead); elsewhere it converts one value at a time.
+ * lane with a scalar tail. Each feature's sums take the same multiplications and additions as the scalar loops.
  */
 final class VectorRowKernels extends RowKernels {
-  /** True when this JDK's {@code FloatVector} has {@code intoByteArray(byte[], int, ByteOrder)}. */
-  static final boolean BYTE_ARRAY_STORES = hasByteArrayStores();
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
   /** Long lanes of {@link #D}'s shape, for the values' bit patterns. */
   private static final VectorSpecies<Long> L = VectorSpecies.of(long.class, D.vectorShape());
@@ -30,30 +26,9 @@ final class VectorRowKernels extends RowKernels {
    */
   private static final long MAX_FLOAT_BITS = Double.doubleToRawLongBits(Float.MAX_VALUE);
 
-  /** Whether {@link #toFloat} converts a vector at a time; when false, it never reaches the vector store. */
-  private final boolean vectorConversion;
-
-  VectorRowKernels() {
-    this(BYTE_ARRAY_STORES);
-  }
-
-  /** With {@code vectorConversion} false, the conversion is the scalar loop (tests take both paths on one JDK). */
-  VectorRowKernels(boolean vectorConversion) {
-    this.vectorConversion = vectorConversion && BYTE_ARRAY_STORES;
-  }
-
-  private static boolean hasByteArrayStores() {
-    try {
-      FloatVector.class.getMethod("intoByteArray", byte[].class, int.class, ByteOrder.class);
-      return true;
-    } catch (NoSuchMethodException e) {
-      return false;
-    }
-  }
-
   @Override
   String describe() {
-    return D + " range check, " + (vectorConversion ? "float conversion to " + F : "scalar float conversion");
+    return D + " range check and float conversion to " + F;
   }
 
   @Override
@@ -67,20 +42,11 @@ final class VectorRowKernels extends RowKernels {
     // vector class in that method's type profile costs them the store intrinsic (the optimisation log's fourth and
     // fifth passes).
     LongVector maxBits = LongVector.zero(L);
-    if (vectorConversion) {
-      for (int j = 0; j < vecEnd; j += step) {
-        DoubleVector x = DoubleVector.fromArray(D, src, j);
-        maxBits = maxBits.max(x.reinterpretAsLongs().and(Long.MAX_VALUE));
-        ((FloatVector) x.convertShape(VectorOperators.D2F, F, 0)).intoByteArray(dst, at + 4 * j,
-            ByteOrder.LITTLE_ENDIAN);
-      }
-    } else {
-      for (int j = 0; j < vecEnd; j += step) {
-        maxBits = maxBits.max(DoubleVector.fromArray(D, src, j).reinterpretAsLongs().and(Long.MAX_VALUE));
-      }
-      for (int j = 0; j < vecEnd; j++) {
-        FLOAT_LE.set(dst, at + 4 * j, (float) src[j]);
-      }
+    for (int j = 0; j < vecEnd; j += step) {
+      DoubleVector x = DoubleVector.fromArray(D, src, j);
+      maxBits = maxBits.max(x.reinterpretAsLongs().and(Long.MAX_VALUE));
+      ((FloatVector) x.convertShape(VectorOperators.D2F, F, 0)).intoByteArray(dst, at + 4 * j,
+          ByteOrder.LITTLE_ENDIAN);
     }
     boolean inRange = vecEnd == 0 || maxBits.reduceLanes(VectorOperators.MAX) <= MAX_FLOAT_BITS;
     return ScalarRowKernels.toFloatScalar(src, vecEnd, n, dst, at) && inRange;

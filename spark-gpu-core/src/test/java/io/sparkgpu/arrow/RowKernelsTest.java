@@ -11,20 +11,16 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link RowKernels}: the Vector API kernels (the test JVM has {@code jdk.incubator.vector}), with the vector float
- * conversion and with the scalar one that JDKs without {@code FloatVector.intoByteArray} take, and the plain ones
+ * {@link RowKernels}: the Vector API kernels (the test JVM has {@code jdk.incubator.vector}) and the plain ones
  * against a per-value reference written here, bit for bit, on random rows of every length around the vector width,
  * with zeros, negative values, unit and other weights, and each kind of out-of-range value at each position.
  */
 class RowKernelsTest {
-  private static final RowKernels[] KERNELS = {new ScalarRowKernels(), new VectorRowKernels(),
-      new VectorRowKernels(false)};
+  private static final RowKernels[] KERNELS = {new ScalarRowKernels(), new VectorRowKernels()};
 
   @Test
   void theVectorKernelsAreChosenWhenTheModuleIsPresent() {
     assertTrue(RowKernels.get() instanceof VectorRowKernels, RowKernels.get().describe());
-    // FloatVector.intoByteArray is in the Vector API of JDK 16 to 18 only
-    assertEquals(Runtime.version().feature() <= 18, VectorRowKernels.BYTE_ARRAY_STORES);
   }
 
   private static double[] row(Random r, int n) {
