@@ -1,11 +1,8 @@
 package io.sparkgpu.arrow;
 
-import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,9 +13,6 @@ final class VectorRowKernels extends RowKernels {
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
   /** Long lanes of {@link #D}'s shape, for the values' bit patterns. */
   private static final VectorSpecies<Long> L = VectorSpecies.of(long.class, D.vectorShape());
-  /** Floats of half {@link #D}'s width: one conversion of a double vector fills one exactly. */
-  private static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
-      VectorShape.forBitSize(D.vectorBitSize() / 2));
   /**
    * The bit pattern of float32's largest value as a double. For a double's magnitude bits (sign cleared) read as a
    * signed long, {@code bits <= MAX_FLOAT_BITS} exactly when {@code |v| <= Float.MAX_VALUE}: the order of
@@ -28,7 +22,7 @@ final class VectorRowKernels extends RowKernels {
 
   @Override
   String describe() {
-    return D + " range check and float conversion to " + F;
+    return D + " range check, scalar float conversion";
   }
 
   @Override
@@ -36,17 +30,18 @@ final class VectorRowKernels extends RowKernels {
     int step = D.length();
     int vecEnd = n - n % step;
     // Range and finiteness by integer comparison of the magnitudes' bits (one max per vector; a floating-point max
-    // with Java's NaN semantics costs several instructions). The conversion narrows each double vector into a float
-    // vector of half its width, stored as the Arrow buffer's little-endian bytes. It stores with intoByteArray, never
-    // intoArray: the training kernels store 512-bit float vectors with FloatVector.intoArray, and a second float
-    // vector class in that method's type profile costs them the store intrinsic (the optimisation log's fourth and
-    // fifth passes).
+    // with Java's NaN semantics costs several instructions).
     LongVector maxBits = LongVector.zero(L);
     for (int j = 0; j < vecEnd; j += step) {
-      DoubleVector x = DoubleVector.fromArray(D, src, j);
-      maxBits = maxBits.max(x.reinterpretAsLongs().and(Long.MAX_VALUE));
-      ((FloatVector) x.convertShape(VectorOperators.D2F, F, 0)).intoByteArray(dst, at + 4 * j,
-          ByteOrder.LITTLE_ENDIAN);
+      maxBits = maxBits.max(DoubleVector.fromArray(D, src, j).reinterpretAsLongs().and(Long.MAX_VALUE));
+    }
+    // The conversion is a plain loop. JDK 17's C2 does not vectorise it (conversions between element sizes came to
+    // its auto-vectoriser in JDK 20), so it runs one value at a time (~0.4 ns per value here). The Vector API would
+    // need a float vector half as wide as the kernels' (Float256 beside their Float512): its same-width conversion is
+    // not intrinsified on JDK 17, and a second float vector class at FloatVector's shared call sites costs the
+    // training kernels their store intrinsic (see the optimisation log's fourth and fifth passes).
+    for (int j = 0; j < vecEnd; j++) {
+      FLOAT_LE.set(dst, at + 4 * j, (float) src[j]);
     }
     boolean inRange = vecEnd == 0 || maxBits.reduceLanes(VectorOperators.MAX) <= MAX_FLOAT_BITS;
     return ScalarRowKernels.toFloatScalar(src, vecEnd, n, dst, at) && inRange;
