@@ -39,7 +39,9 @@ final class VectorRowKernels extends RowKernels {
     // its auto-vectoriser in JDK 20), so it runs one value at a time (~0.4 ns per value here). The Vector API would
     // need a float vector half as wide as the kernels' (Float256 beside their Float512): its same-width conversion is
     // not intrinsified on JDK 17, and a second float vector class at FloatVector's shared call sites costs the
-    // training kernels their store intrinsic (see the optimisation log's fourth and fifth passes).
+    // training kernels their store intrinsic (see the optimisation log's fourth and fifth passes). Stored with
+    // FloatVector.intoByteArray instead of intoArray, it still left the trainer at up to half speed in full benchmark
+    // runs, and that method is gone after JDK 18 (the seventh pass).
     for (int j = 0; j < vecEnd; j++) {
       FLOAT_LE.set(dst, at + 4 * j, (float) src[j]);
     }
