@@ -146,31 +146,26 @@ public final class ArrowBatchCodec {
       int n = (int) count;
       this.elements = n;
       int offsetBytes = rows == 0 ? 0 : 4 * (rows + 1);
-      List<ArrowFieldNode> nodes = new java.util.ArrayList<>();
-      long[] sizes;
+      // Per buffer, in body order: the slots its validity bitmap covers, or -1 for a data or offsets buffer, whose
+      // byte length dataBytes gives.
+      long[] dataBytes;
       if (sparse) {
-        for (int list = 0; list < 2; list++) {
-          nodes.add(new ArrowFieldNode(rows, 0));
-          nodes.add(new ArrowFieldNode(nnz, 0));
-        }
-        sizes = new long[] {validityBytes(rows), offsetBytes, validityBytes(nnz), 4L * nnz,
-            validityBytes(rows), offsetBytes, validityBytes(nnz), 4L * nnz, 0, 0, 0, 0};
         validitySlots = new int[] {rows, -1, nnz, -1, rows, -1, nnz, -1, rows, -1, rows, -1};
+        dataBytes = new long[] {0, offsetBytes, 0, 4L * nnz, 0, offsetBytes, 0, 4L * nnz, 0, 8L * rows, 0, 8L * rows};
       } else {
-        nodes.add(new ArrowFieldNode(rows, 0));
-        nodes.add(new ArrowFieldNode(n, 0));
-        sizes = new long[] {validityBytes(rows), validityBytes(n), 4L * n, 0, 0, 0, 0};
         validitySlots = new int[] {rows, n, -1, rows, -1, rows, -1};
+        dataBytes = new long[] {0, 0, 4L * n, 0, 8L * rows, 0, 8L * rows};
       }
-      int k = sizes.length - 4;
-      for (int v = 0; v < 2; v++) { // label, weight
-        nodes.add(new ArrowFieldNode(rows, 0));
-        sizes[k++] = validityBytes(rows);
-        sizes[k++] = 8L * rows;
+      List<ArrowFieldNode> nodes = new java.util.ArrayList<>();
+      for (int i = 0; i < validitySlots.length; i++) {
+        if (validitySlots[i] >= 0) { // every vector's first buffer: one field node each, in the same order
+          nodes.add(new ArrowFieldNode(validitySlots[i], 0));
+        }
       }
       layout = new java.util.ArrayList<>();
       long offset = 0;
-      for (long size : sizes) {
+      for (int i = 0; i < validitySlots.length; i++) {
+        long size = validitySlots[i] >= 0 ? validityBytes(validitySlots[i]) : dataBytes[i];
         layout.add(new ArrowBuffer(offset, size));
         offset += align8(size);
       }
