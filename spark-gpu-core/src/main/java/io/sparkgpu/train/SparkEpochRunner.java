@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -161,15 +162,12 @@ public final class SparkEpochRunner implements EpochRunner {
     }
     LOG.info("{}: all epochs of the {} partitions run as one local Spark job ({} task slots; {}=false runs one job "
         + "per epoch)", fitId, cachedPartitions.length, slots, PluginConfig.LOCAL_EPOCH_LOOP.name());
-    sc.setJobDescription(description + " (this and the later epochs of " + fitId + ": one local job)");
     try {
-      loopJob = rdd.start();
+      loopJob = described(description + " (this and the later epochs of " + fitId + ": one local job)", rdd::start);
     } catch (RuntimeException | Error e) {
       loop.close();
       loop = null;
       throw e;
-    } finally {
-      sc.setJobDescription(null);
     }
     return true;
   }
@@ -250,19 +248,17 @@ public final class SparkEpochRunner implements EpochRunner {
           data.statistics().numFeatures(), data.numPartitions());
       for (int recovery = 0; ; recovery++) {
         List<List<String>> locations = blockLocations();
-        sc.setJobDescription(description);
         try {
-          return Arrays.asList(new EpochRDD(sc.sc(), task, cachedRddId(), cachedPartitions, locations).run());
+          return described(description,
+              () -> Arrays.asList(new EpochRDD(sc.sc(), task, cachedRddId(), cachedPartitions, locations).run()));
         } catch (Exception e) { // a failed job's SparkException, checked in Java, thrown unchecked by Scala
           if (!CachedBatchBlocks.MissingBlockException.isCause(e) || recovery >= MAX_RECOVERIES) {
             throw SparkEpochRunner.<RuntimeException>unchanged(e);
           }
-          sc.setJobDescription(null);
           recompute(description);
         }
       }
     } finally {
-      sc.setJobDescription(null);
       if (in != null) {
         in.destroy();
       }
@@ -286,13 +282,9 @@ public final class SparkEpochRunner implements EpochRunner {
     LOG.info("{}: {} of {} cached batch partitions are on no live executor ({}); recomputing them from their "
         + "lineage, then running the epoch again", description, missing.size(), now.size(), missing);
     if (!missing.isEmpty()) {
-      sc.setJobDescription("spark-gpu recompute lost batches " + missing + " of " + fitId);
-      try {
-        sc.sc().runJob(data.cachedRecords().rdd(), new CountRecords(),
-            CollectionConverters.asScala(missing).toList(), ClassTag$.MODULE$.apply(Long.class));
-      } finally {
-        sc.setJobDescription(null);
-      }
+      described("spark-gpu recompute lost batches " + missing + " of " + fitId,
+          () -> sc.sc().runJob(data.cachedRecords().rdd(), new CountRecords(),
+              CollectionConverters.asScala(missing).toList(), ClassTag$.MODULE$.apply(Long.class)));
     }
     blockLocations = null;
   }
@@ -330,13 +322,24 @@ public final class SparkEpochRunner implements EpochRunner {
     ResidentDataCache.global().releaseFit(fitId); // local mode: executors share this JVM
     try {
       if (!sc.isLocal()) { // in local mode the line above has released every partition; no job is needed
-        sc.setJobDescription("spark-gpu release resident partitions of " + fitId);
         String id = fitId; // a local, so that the closure does not capture this runner
-        data.records().foreachPartition(it -> ResidentDataCache.global().releaseFit(id));
+        described("spark-gpu release resident partitions of " + fitId, () -> {
+          data.records().foreachPartition(it -> ResidentDataCache.global().releaseFit(id));
+          return null;
+        });
       }
     } finally {
-      sc.setJobDescription(null);
       config.destroy();
+    }
+  }
+
+  /** Runs {@code jobs} (code that starts Spark jobs) with {@code description} as their job description. */
+  private <T> T described(String description, Supplier<T> jobs) {
+    sc.setJobDescription(description);
+    try {
+      return jobs.get();
+    } finally {
+      sc.setJobDescription(null);
     }
   }
 
