@@ -35,7 +35,7 @@ public final class IngestProbe {
   }
 
   private static void probe(BenchData.Named data, int repeats) {
-    double[][] times = Throughput.ingestSeconds(data, repeats);
+    double[][] times = Throughput.ingestSeconds(data, repeats).seconds();
     double[] batch = times[0];
     double[] noop = times[1];
     double b = Fits.median(batch);

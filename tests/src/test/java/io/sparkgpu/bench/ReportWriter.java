@@ -451,10 +451,22 @@ final class ReportWriter {
         + "them (both pay Spark's analysis and planning of the selection), their `toRdd` drained without touching "
         + "the values; the fraction is judged against it. Beside it, the same drain of one selection planned once "
         + "before the runs, which leaves the planning out (the no-op's definition before 2026-11-24's third "
-        + "pass). Medians of 3 after a warm-up.\n\n");
+        + "pass). Medians of 5 after warm-up rounds of the three passes that last until the JIT compilers go quiet (as "
+        + "P5's: a round spending at most 15% of its wall time compiling, at most 20 rounds; before 2026-11-25, one "
+        + "warm-up run of each and medians of 3). JIT s = the compilers' seconds during a timed pass (median), which "
+        + "on two cores they take from the tasks.\n\n");
     stamp(s, "p4." + keys.get(0) + ".", md);
+    for (String d : keys) {
+      String p = "p4." + d + ".";
+      if (s.has(p + "warmupRounds")) {
+        md.append("Warm-up of ").append(s.get(p + "title")).append(": ").append(fmt(s.num(p + "warmupRounds"), 0))
+            .append(" rounds, the last with ").append(fmt(100 * s.num(p + "warmupLastCompileShare"), 0))
+            .append("% of its wall time compiling.  \n");
+      }
+    }
+    md.append('\n');
     md.append("| data | batching s (runs) | rows/s | no-op s (runs) | rows/s | fraction | no-op, plan reused s (runs)"
-        + " | fraction of that |\n|---|---|---|---|---|---|---|---|\n");
+        + " | fraction of that | JIT s, batching / no-op |\n|---|---|---|---|---|---|---|---|---|\n");
     for (String d : keys) {
       String p = "p4." + d + ".";
       md.append("| ").append(s.get(p + "title")).append(" | ").append(fmt(s.num(p + "batchSeconds"), 2))
@@ -466,10 +478,12 @@ final class ReportWriter {
       if (s.has(p + "noopPlannedSeconds")) {
         md.append(fmt(s.num(p + "noopPlannedSeconds"), 2)).append(" (").append(s.get(p + "noopPlannedSecondsAll"))
             .append(") | ").append(fmt(100 * s.num(p + "noopPlannedSeconds") / s.num(p + "batchSeconds"), 1))
-            .append("% |\n");
+            .append("% | ");
       } else {
-        md.append("– | – |\n");
+        md.append("– | – | ");
       }
+      md.append(s.has(p + "batchCompileSeconds") ? fmt(s.num(p + "batchCompileSeconds"), 3) + " / "
+          + fmt(s.num(p + "noopCompileSeconds"), 3) : "–").append(" |\n");
     }
     md.append('\n');
   }

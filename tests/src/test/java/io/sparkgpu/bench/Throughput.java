@@ -266,17 +266,23 @@ final class Throughput {
 
   /**
    * P4: DataFrame (cached) to cached Arrow batches with statistics, as a fit does it, against a pass over the same
-   * selected columns that only counts the rows. Medians of 3 after a warm-up of each.
+   * selected columns that only counts the rows. Medians of {@link #INGEST_REPEATS} after a warm-up until the JIT
+   * compilers go quiet.
    */
   void ingest(BenchData.Named data) {
     String key = "p4." + data.key() + ".";
     ResultStore store = ctx.store();
     store.clear(key);
     ctx.stamp(key);
-    double[][] times = ingestSeconds(data, 3);
-    double[] batch = times[0];
-    double[] noop = times[1];
-    double[] noopPlanned = times[2];
+    IngestTimes times = ingestSeconds(data, INGEST_REPEATS);
+    double[] batch = times.seconds()[0];
+    double[] noop = times.seconds()[1];
+    double[] noopPlanned = times.seconds()[2];
+    ctx.log("  P4 %s warm-up: %s", data.key(), times.warmup().describe().replace("fits", "rounds"));
+    store.put(key + "warmupRounds", times.warmup().runs());
+    store.put(key + "warmupLastCompileShare", times.warmup().lastCompileShare());
+    store.put(key + "batchCompileSeconds", Fits.median(times.compileSeconds()[0]));
+    store.put(key + "noopCompileSeconds", Fits.median(times.compileSeconds()[1]));
     long rows = data.shape().rows();
     double b = Fits.median(batch);
     double n = Fits.median(noop);
@@ -297,29 +303,41 @@ final class Throughput {
     store.save();
   }
 
+  /** Timed runs of each P4 pass; the figures are their medians. */
+  static final int INGEST_REPEATS = 5;
+  /** At most this many P4 warm-up rounds (each a batching pass and both no-op passes, about half a second). */
+  static final int MAX_INGEST_WARMUP_ROUNDS = 20;
+
   /**
-   * P4's timings, {@code repeats} times after a warm-up of each: {@link DatasetBatcher#batch} of {@code data} into 2
-   * partitions; the no-op pass, which selects the same columns afresh (as batching does, so both pay Spark's
+   * P4's timings of one data set: {@code seconds} and {@code compileSeconds} (the JIT compilers' seconds during the
+   * pass) of each timed run, in the order {batching, no-op, no-op with its plan reused}, and how the warm-up ended.
+   */
+  record IngestTimes(double[][] seconds, double[][] compileSeconds, JitWarmup.Outcome warmup) {}
+
+  /**
+   * P4's timings, {@code repeats} times after warm-up rounds of all three passes that last until the JIT compilers go
+   * quiet (as P5's warm-up, at most {@link #MAX_INGEST_WARMUP_ROUNDS}): {@link DatasetBatcher#batch} of {@code data}
+   * into 2 partitions; the no-op pass, which selects the same columns afresh (as batching does, so both pay Spark's
    * analysis, optimisation and planning) and drains their {@code toRdd} without touching the values; and the same
    * drain of one selection planned before the loop (no planning per run; the definition of the figures before
-   * 2026-11-24's third pass). Returns {batch s, no-op s, no-op with its plan reused s}.
+   * 2026-11-24's third pass). Each batching pass plans a new query, whose driver-side code C2 keeps compiling for
+   * dozens of passes; on two cores a compiler thread takes a core from a task.
    */
-  static double[][] ingestSeconds(BenchData.Named data, int repeats) {
+  static IngestTimes ingestSeconds(BenchData.Named data, int repeats) {
     Dataset<Row> planned = select(data);
-    double[] batch = new double[repeats];
-    double[] noop = new double[repeats];
-    double[] noopPlanned = new double[repeats];
-    for (int r = -1; r < repeats; r++) {
-      double b = timed(() -> batchPass(data));
-      double n = timed(() -> drainPass(select(data)));
-      double np = timed(() -> drainPass(planned));
-      if (r >= 0) {
-        batch[r] = b;
-        noop[r] = n;
-        noopPlanned[r] = np;
+    List<Runnable> passes = List.of(() -> batchPass(data), () -> drainPass(select(data)), () -> drainPass(planned));
+    JitWarmup.Outcome warmup = JitWarmup.untilQuiet(() -> passes.forEach(Runnable::run), MAX_INGEST_WARMUP_ROUNDS,
+        QUIET_COMPILE_SHARE);
+    double[][] seconds = new double[passes.size()][repeats];
+    double[][] compile = new double[passes.size()][repeats];
+    for (int r = 0; r < repeats; r++) {
+      for (int k = 0; k < passes.size(); k++) {
+        double c0 = JitWarmup.compileSeconds();
+        seconds[k][r] = timed(passes.get(k));
+        compile[k][r] = JitWarmup.compileSeconds() - c0;
       }
     }
-    return new double[][] {batch, noop, noopPlanned};
+    return new IngestTimes(seconds, compile, warmup);
   }
 
   /** Seconds of wall time {@code pass} takes, after a full GC. */
