@@ -19,8 +19,13 @@ final class JitWarmup {
   /** How a warm-up ended: runs made, their seconds, and the share of the last run's wall time spent compiling. */
   record Outcome(int runs, double seconds, double lastCompileShare) {
     String describe() {
-      return String.format(java.util.Locale.ROOT, "%d warm-up fits in %.1f s, the last with %.0f%% of its wall time "
-          + "spent by the JIT compilers", runs, seconds, 100 * lastCompileShare);
+      return describe("fits");
+    }
+
+    /** As {@link #describe()}, calling each run one of {@code runsAre} ("fits", "rounds"). */
+    String describe(String runsAre) {
+      return String.format(java.util.Locale.ROOT, "%d warm-up %s in %.1f s, the last with %.0f%% of its wall time "
+          + "spent by the JIT compilers", runs, runsAre, seconds, 100 * lastCompileShare);
     }
   }
 

@@ -278,7 +278,7 @@ final class Throughput {
     double[] batch = times.seconds()[0];
     double[] noop = times.seconds()[1];
     double[] noopPlanned = times.seconds()[2];
-    ctx.log("  P4 %s warm-up: %s", data.key(), times.warmup().describe().replace("fits", "rounds"));
+    ctx.log("  P4 %s warm-up: %s", data.key(), times.warmup().describe("rounds"));
     store.put(key + "warmupRounds", times.warmup().runs());
     store.put(key + "warmupLastCompileShare", times.warmup().lastCompileShare());
     store.put(key + "batchCompileSeconds", Fits.median(times.compileSeconds()[0]));
