@@ -451,10 +451,12 @@ final class ReportWriter {
         + "them (both pay Spark's analysis and planning of the selection), their `toRdd` drained without touching "
         + "the values; the fraction is judged against it. Beside it, the same drain of one selection planned once "
         + "before the runs, which leaves the planning out (the no-op's definition before 2026-11-24's third "
-        + "pass). Medians of 5 after warm-up rounds of the three passes that last until the JIT compilers go quiet (as "
-        + "P5's: a round spending at most 15% of its wall time compiling, at most 20 rounds; before 2026-11-25, one "
-        + "warm-up run of each and medians of 3). JIT s = the compilers' seconds during a timed pass (median), which "
-        + "on two cores they take from the tasks.\n\n");
+        + "pass). Medians of " + Throughput.INGEST_REPEATS + " after warm-up rounds of the three passes that last "
+        + "until the JIT compilers go quiet (as P5's: a round spending at most "
+        + fmt(100 * Throughput.QUIET_COMPILE_SHARE, 0) + "% of its wall time compiling, at most "
+        + Throughput.MAX_INGEST_WARMUP_ROUNDS + " rounds; before 2026-11-25, one warm-up run of each and medians of "
+        + "3). JIT s = the compilers' seconds during a timed pass (median), which on two cores they take from the "
+        + "tasks.\n\n");
     stamp(s, "p4." + keys.get(0) + ".", md);
     for (String d : keys) {
       String p = "p4." + d + ".";
