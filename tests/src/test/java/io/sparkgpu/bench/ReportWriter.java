@@ -455,15 +455,18 @@ final class ReportWriter {
         + "until the JIT compilers go quiet (as P5's: a round spending at most "
         + fmt(100 * Throughput.QUIET_COMPILE_SHARE, 0) + "% of its wall time compiling, at most "
         + Throughput.MAX_INGEST_WARMUP_ROUNDS + " rounds; before 2026-11-25, one warm-up run of each and medians of "
-        + "3). JIT s = the compilers' seconds during a timed pass (median), which on two cores they take from the "
-        + "tasks.\n\n");
+        + "3). JIT s = the compilers' seconds during a timed pass, from after the full GC that precedes it "
+        + "(HotSpot's compilation time: elapsed time summed over the compiler threads; median). On two cores the "
+        + "compilers take that time from the tasks. Figures stamped `577195e` count from before that GC.\n\n");
     stamp(s, "p4." + keys.get(0) + ".", md);
     for (String d : keys) {
       String p = "p4." + d + ".";
       if (s.has(p + "warmupRounds")) {
         md.append("Warm-up of ").append(s.get(p + "title")).append(": ").append(fmt(s.num(p + "warmupRounds"), 0))
             .append(" rounds, the last with ").append(fmt(100 * s.num(p + "warmupLastCompileShare"), 0))
-            .append("% of its wall time compiling.  \n");
+            .append("% of its wall time compiling")
+            .append(s.num(p + "warmupLastCompileShare") <= Throughput.QUIET_COMPILE_SHARE ? ""
+                : " (the compilers did not go quiet)").append(".  \n");
       }
     }
     md.append('\n');

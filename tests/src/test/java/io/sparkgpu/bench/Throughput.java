@@ -278,7 +278,8 @@ final class Throughput {
     double[] batch = times.seconds()[0];
     double[] noop = times.seconds()[1];
     double[] noopPlanned = times.seconds()[2];
-    ctx.log("  P4 %s warm-up: %s", data.key(), times.warmup().describe("rounds"));
+    ctx.log("  P4 %s warm-up: %s%s", data.key(), times.warmup().describe("rounds"),
+        quiet(times.warmup()) ? "" : " (the compilers did not go quiet)");
     store.put(key + "warmupRounds", times.warmup().runs());
     store.put(key + "warmupLastCompileShare", times.warmup().lastCompileShare());
     store.put(key + "batchCompileSeconds", Fits.median(times.compileSeconds()[0]));
@@ -301,6 +302,11 @@ final class Throughput {
     store.put(key + "noopPlannedSeconds", np);
     store.put(key + "noopPlannedSecondsAll", Fits.list(noopPlanned));
     store.save();
+  }
+
+  /** Whether a warm-up ended because the compilers went quiet (not because it reached its bound). */
+  static boolean quiet(JitWarmup.Outcome warmup) {
+    return warmup.lastCompileShare() <= QUIET_COMPILE_SHARE;
   }
 
   /** Timed runs of each P4 pass; the figures are their medians. */
@@ -332,20 +338,24 @@ final class Throughput {
     double[][] compile = new double[passes.size()][repeats];
     for (int r = 0; r < repeats; r++) {
       for (int k = 0; k < passes.size(); k++) {
-        double c0 = JitWarmup.compileSeconds();
-        seconds[k][r] = timed(passes.get(k));
-        compile[k][r] = JitWarmup.compileSeconds() - c0;
+        double[] timedPass = timed(passes.get(k));
+        seconds[k][r] = timedPass[0];
+        compile[k][r] = timedPass[1];
       }
     }
     return new IngestTimes(seconds, compile, warmup);
   }
 
-  /** Seconds of wall time {@code pass} takes, after a full GC. */
-  private static double timed(Runnable pass) {
+  /**
+   * {wall seconds, JIT compilers' seconds} of {@code pass}, both from after a full GC (compilations during the GC
+   * are not counted).
+   */
+  private static double[] timed(Runnable pass) {
     System.gc();
+    double c0 = JitWarmup.compileSeconds();
     long t0 = System.nanoTime();
     pass.run();
-    return (System.nanoTime() - t0) / 1e9;
+    return new double[] {(System.nanoTime() - t0) / 1e9, JitWarmup.compileSeconds() - c0};
   }
 
   /** P4's batching pass: {@code data} batched into 2 partitions, checked to hold every row, then closed. */
