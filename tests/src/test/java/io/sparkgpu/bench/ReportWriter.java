@@ -465,8 +465,7 @@ final class ReportWriter {
         md.append("Warm-up of ").append(s.get(p + "title")).append(": ").append(fmt(s.num(p + "warmupRounds"), 0))
             .append(" rounds, the last with ").append(fmt(100 * s.num(p + "warmupLastCompileShare"), 0))
             .append("% of its wall time compiling")
-            .append(s.num(p + "warmupLastCompileShare") <= Throughput.QUIET_COMPILE_SHARE ? ""
-                : " (the compilers did not go quiet)").append(".  \n");
+            .append(Throughput.notQuietNote(s.num(p + "warmupLastCompileShare"))).append(".  \n");
       }
     }
     md.append('\n');

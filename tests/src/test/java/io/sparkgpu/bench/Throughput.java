@@ -279,7 +279,7 @@ final class Throughput {
     double[] noop = times.seconds()[1];
     double[] noopPlanned = times.seconds()[2];
     ctx.log("  P4 %s warm-up: %s%s", data.key(), times.warmup().describe("rounds"),
-        quiet(times.warmup()) ? "" : " (the compilers did not go quiet)");
+        notQuietNote(times.warmup().lastCompileShare()));
     store.put(key + "warmupRounds", times.warmup().runs());
     store.put(key + "warmupLastCompileShare", times.warmup().lastCompileShare());
     store.put(key + "batchCompileSeconds", Fits.median(times.compileSeconds()[0]));
@@ -304,9 +304,12 @@ final class Throughput {
     store.save();
   }
 
-  /** Whether a warm-up ended because the compilers went quiet (not because it reached its bound). */
-  static boolean quiet(JitWarmup.Outcome warmup) {
-    return warmup.lastCompileShare() <= QUIET_COMPILE_SHARE;
+  /**
+   * What the log and the report add to a P4 warm-up whose last round spent {@code lastCompileShare} of its wall time
+   * compiling: nothing when the compilers went quiet, else that they did not (the warm-up reached its bound).
+   */
+  static String notQuietNote(double lastCompileShare) {
+    return lastCompileShare <= QUIET_COMPILE_SHARE ? "" : " (the compilers did not go quiet)";
   }
 
   /** Timed runs of each P4 pass; the figures are their medians. */
